@@ -1,0 +1,3 @@
+from funnelspec.cli import main
+
+main()

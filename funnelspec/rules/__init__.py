@@ -1,0 +1,1 @@
+"""Rules: the rulesets (data), the check registry and the engine."""

@@ -1,0 +1,65 @@
+"""The registry of check functions that rulesets refer to by name.
+
+A check receives the lint context and the rule's options and yields
+``Problem`` objects: where the problem is and the values its rule's message
+template needs. The rule, not the check, decides severity and wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from funnelspec.findings import Path
+from funnelspec.graph import FunnelGraph
+from funnelspec.spec.loader import SourceMap
+from funnelspec.spec.model import Spec
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One place a check found wrong, with the values for the message."""
+
+    path: Path
+    values: Mapping[str, Any] = field(default_factory=dict)
+    #: Point at the key of a mapping entry rather than at its value.
+    at_key: bool = False
+
+
+@dataclass
+class Context:
+    """What a check may look at: the spec, its graph and value positions."""
+
+    spec: Spec
+    source: SourceMap
+    file: str = ""
+
+    @cached_property
+    def graph(self) -> FunnelGraph:
+        return FunnelGraph(self.spec)
+
+
+Check = Callable[[Context, Mapping[str, Any]], Iterator[Problem]]
+
+CHECKS: dict[str, Check] = {}
+
+
+def register(name: str) -> Callable[[Check], Check]:
+    """Register a check function under ``name``, the name rulesets use."""
+
+    def decorator(function: Check) -> Check:
+        if name in CHECKS:
+            raise ValueError(f"check {name!r} is registered twice")
+        CHECKS[name] = function
+        return function
+
+    return decorator
+
+
+def get_check(name: str) -> Check:
+    """Return the check registered as ``name``, loading the built-in checks."""
+    from funnelspec.rules import checks  # noqa: F401  (registers the built-ins)
+
+    return CHECKS[name]

@@ -1,0 +1,1 @@
+"""Reading specs: YAML with positions, units, and the typed model."""

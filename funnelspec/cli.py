@@ -14,12 +14,16 @@ from typing import Any
 import click
 
 from funnelspec import __version__
-from funnelspec.errors import FunnelspecError
 
 #: Subcommand name to "module:attribute" of its click command.
 COMMANDS: dict[str, str] = {
     "lint": "funnelspec.commands.lint:lint",
     "schema": "funnelspec.commands.schema:schema",
+    "rules": "funnelspec.commands.rules:rules",
+    "rule": "funnelspec.commands.rules:rule",
+    "config": "funnelspec.commands.rules:config",
+    "docs": "funnelspec.commands.publish:docs",
+    "audit": "funnelspec.commands.publish:audit",
 }
 
 
@@ -59,9 +63,6 @@ def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; user errors print one line and exit with their code."""
     try:
         return cli.main(args=argv, prog_name="funnelspec", standalone_mode=False)
-    except FunnelspecError as exc:
-        click.echo(f"funnelspec: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -1,12 +1,23 @@
-"""Errors a user can cause, each with the exit code the CLI returns for it."""
+"""Errors a user can cause, each with the exit code the CLI returns for it.
+
+They are click exceptions, so click prints them as one line without a
+traceback, whether the CLI runs as a program or through click's test runner.
+"""
 
 from __future__ import annotations
 
+from typing import IO, Any
 
-class FunnelspecError(Exception):
+import click
+
+
+class FunnelspecError(click.ClickException):
     """Base of errors shown to the user as one line, without a traceback."""
 
     exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"funnelspec: error: {self.format_message()}", err=True, file=file)
 
 
 class UsageError(FunnelspecError):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from funnelspec.errors import ReadError
 from funnelspec.findings import Finding
-from funnelspec.rules.engine import Ruleset, lint_document
+from funnelspec.rules.config import ConfigResolver
+from funnelspec.rules.engine import lint_document
 from funnelspec.spec.loader import Document, decode, load_text, looks_like_spec
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -84,9 +85,17 @@ def is_spec(document: Document) -> bool:
 
 
 def lint_paths(
-    paths: Iterable[str], ruleset: Ruleset | None = None, stdin_name: str = "<stdin>"
+    paths: Iterable[str],
+    config: ConfigResolver | None = None,
+    stdin_name: str = "<stdin>",
+    suppress: bool = True,
 ) -> LintResult:
-    """Lint every spec under paths; other YAML in directories is skipped."""
+    """Lint every spec under paths; other YAML in directories is skipped.
+
+    Each spec is linted with the ruleset of its configuration (``config``, or
+    the nearest configuration file). Raises ConfigError for an invalid one.
+    """
+    config = config or ConfigResolver()
     result = LintResult()
     for target in discover(paths):
         try:
@@ -104,5 +113,6 @@ def lint_paths(
             )
             continue
         result.files.append(document.file)
-        result.findings.extend(lint_document(document, ruleset))
+        ruleset = config.ruleset_for(target.path)
+        result.findings.extend(lint_document(document, ruleset, suppress=suppress))
     return result

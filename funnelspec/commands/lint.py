@@ -9,6 +9,7 @@ import click
 from funnelspec.findings import Severity
 from funnelspec.lint import lint_paths
 from funnelspec.report import render_json, render_text
+from funnelspec.rules.config import ConfigResolver
 
 
 @click.command()
@@ -29,13 +30,32 @@ from funnelspec.report import render_json, render_text
     help="Lowest severity that makes the exit code 1.",
 )
 @click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help=(
+        "Configuration file (.funnelspec.yaml or pyproject.toml) to use for every "
+        "spec, instead of searching upward from each spec."
+    ),
+)
+@click.option(
+    "--no-suppress",
+    is_flag=True,
+    help="Ignore '# funnelspec: ignore[...]' comments and report every finding.",
+)
+@click.option(
     "--stdin-filename",
     default="<stdin>",
     show_default=True,
     help="File name to show in findings when PATH is - (standard input).",
 )
 def lint(
-    paths: tuple[str, ...], output_format: str, fail_on: str, stdin_filename: str
+    paths: tuple[str, ...],
+    output_format: str,
+    fail_on: str,
+    config_path: str | None,
+    no_suppress: bool,
+    stdin_filename: str,
 ) -> None:
     """Lint funnel specs.
 
@@ -48,7 +68,12 @@ def lint(
     (YAML that does not parse included); 2 usage error or a file that cannot
     be read.
     """
-    result = lint_paths(paths or (".",), stdin_name=stdin_filename)
+    result = lint_paths(
+        paths or (".",),
+        config=ConfigResolver(config_path),
+        stdin_name=stdin_filename,
+        suppress=not no_suppress,
+    )
     if output_format == "json":
         click.echo(render_json(result))
     else:

@@ -2,62 +2,40 @@
 
 from __future__ import annotations
 
+import logging
 import string
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
+from dataclasses import replace
 from typing import Any
 
-from ruamel.yaml import YAML
-
-from funnelspec.findings import Finding, Severity, format_path
+from funnelspec.findings import Finding, format_path
 from funnelspec.rules.registry import Context, Problem, get_check
+from funnelspec.rules.ruleset import Rule, Ruleset
+from funnelspec.rules.suppress import apply_suppressions, find_suppressions
 from funnelspec.spec.loader import Document
 from funnelspec.spec.parse import parse_document
 
-BUILTIN_RULESETS = ("recommended",)
+logger = logging.getLogger("funnelspec")
+
+__all__ = ["Rule", "Ruleset", "builtin_ruleset", "lint_document", "render"]
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A rule: a check with its options, severity, conditions and texts."""
+def builtin_ruleset(name: str = "recommended") -> Ruleset:
+    """Return a ruleset shipped inside the package, fully resolved."""
+    from funnelspec.rules.config import builtin_config
 
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    check: str | None
-    message: str
-    fix: str
-    rationale: str
-    options: Mapping[str, Any] = field(default_factory=dict)
-    when: Mapping[str, Any] = field(default_factory=dict)
-    examples: Mapping[str, str] = field(default_factory=dict)
-
-    def applies_to(self, spec_fields: Mapping[str, Any]) -> bool:
-        """Tell whether the rule's ``when`` conditions hold for a spec."""
-        for key, expected in self.when.items():
-            allowed = expected if isinstance(expected, list) else [expected]
-            if spec_fields.get(key) not in allowed:
-                return False
-        return True
-
-
-@dataclass(frozen=True)
-class Ruleset:
-    """An ordered collection of rules, by code."""
-
-    name: str
-    rules: Mapping[str, Rule]
-
-    def __getitem__(self, code: str) -> Rule:
-        return self.rules[code]
+    return builtin_config(name).ruleset
 
 
 def render(template: str, values: Mapping[str, Any]) -> str:
     """Fill a message template; a missing value shows as its name in braces."""
-    return string.Formatter().vformat(template, (), _Defaulting(values)).strip()
+    try:
+        text = string.Formatter().vformat(template, (), _Defaulting(values))
+    except (ValueError, IndexError, AttributeError, KeyError, TypeError):
+        # A user-written template with a bad format field is shown as written.
+        text = template
+    return text.strip()
 
 
 class _Defaulting(dict[str, Any]):
@@ -65,38 +43,14 @@ class _Defaulting(dict[str, Any]):
         return "{" + key + "}"
 
 
-def rule_from_data(code: str, data: Mapping[str, Any]) -> Rule:
-    """Build a Rule from one entry of a ruleset file."""
-    return Rule(
-        code=code,
-        name=data["name"],
-        severity=Severity.parse(data.get("severity", "warning")),
-        summary=data.get("summary", ""),
-        check=data.get("check"),
-        message=" ".join(str(data.get("message", "{detail}")).split()),
-        fix=" ".join(str(data.get("fix", "")).split()),
-        rationale=" ".join(str(data.get("rationale", "")).split()),
-        options=dict(data.get("options") or {}),
-        when=dict(data.get("when") or {}),
-        examples=dict(data.get("examples") or {}),
-    )
+def lint_document(
+    document: Document, ruleset: Ruleset | None = None, suppress: bool = True
+) -> list[Finding]:
+    """Lint one loaded document: load problems first, then every active rule.
 
-
-@cache
-def builtin_ruleset(name: str = "recommended") -> Ruleset:
-    """Load a ruleset shipped inside the package."""
-    if name not in BUILTIN_RULESETS:
-        raise KeyError(name)
-    text = (
-        resources.files("funnelspec.rules") / "rulesets" / f"{name}.yaml"
-    ).read_text(encoding="utf-8")
-    data = YAML(typ="safe", pure=False).load(text)
-    rules = {code: rule_from_data(code, entry) for code, entry in data["rules"].items()}
-    return Ruleset(name=data["ruleset"], rules=rules)
-
-
-def lint_document(document: Document, ruleset: Ruleset | None = None) -> list[Finding]:
-    """Lint one loaded document: load problems first, then every applicable rule."""
+    With ``suppress``, ``# funnelspec: ignore[...]`` comments drop the
+    findings they name and report their own problems (FS003, FS004).
+    """
     ruleset = ruleset or builtin_ruleset()
     spec = parse_document(document)
     findings = [
@@ -111,17 +65,51 @@ def lint_document(document: Document, ruleset: Ruleset | None = None) -> list[Fi
         for problem in document.problems
         if problem.code in ruleset.rules
     ]
-    if spec is None:
-        return sorted(findings, key=Finding.sort_key)
-    context = Context(spec=spec, source=document.source, file=document.file)
-    spec_fields = {"motion": spec.motion, "kind": spec.kind}
-    for rule in ruleset.rules.values():
-        if rule.check is None or not rule.applies_to(spec_fields):
-            continue
-        check = get_check(rule.check)
-        for problem in check(context, rule.options):
-            findings.append(_problem_finding(rule, problem, context))
+    if spec is not None:
+        context = Context(spec=spec, source=document.source, file=document.file)
+        spec_fields = {"motion": spec.motion, "kind": spec.kind}
+        for rule in ruleset.active():
+            if rule.check is None or not rule.applies_to(spec_fields):
+                continue
+            findings.extend(_run_rule(rule, context))
+    if suppress:
+        suppressions = find_suppressions(document.text)
+        findings = apply_suppressions(
+            findings, suppressions, document.source, document.file
+        )
+        findings = _restamp(findings, ruleset)
     return sorted(findings, key=Finding.sort_key)
+
+
+def _run_rule(rule: Rule, context: Context) -> list[Finding]:
+    assert rule.check is not None
+    check = get_check(rule.check)
+    options = {**rule.options, "given": rule.given} if rule.given else rule.options
+    started = time.perf_counter()
+    found = [
+        _problem_finding(rule, problem, context) for problem in check(context, options)
+    ]
+    if logger.isEnabledFor(logging.DEBUG):
+        elapsed = (time.perf_counter() - started) * 1e6
+        logger.debug(
+            "%s %s: %.0f µs, %d findings", rule.code, rule.name, elapsed, len(found)
+        )
+    return found
+
+
+def _restamp(findings: list[Finding], ruleset: Ruleset) -> list[Finding]:
+    # Findings about suppression comments take name, severity and whether they
+    # are reported at all from the ruleset, like every other finding.
+    result = []
+    for finding in findings:
+        rule = ruleset.rules.get(finding.code)
+        if rule is None or finding.code not in ("FS003", "FS004"):
+            result.append(finding)
+        elif ruleset.is_active(finding.code):
+            result.append(
+                replace(finding, name=rule.name, severity=rule.severity, fix=rule.fix)
+            )
+    return result
 
 
 def _problem_finding(rule: Rule, problem: Problem, context: Context) -> Finding:

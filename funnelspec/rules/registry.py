@@ -58,8 +58,39 @@ def register(name: str) -> Callable[[Check], Check]:
     return decorator
 
 
+#: Entry point group through which installed packages provide checks.
+ENTRY_POINT_GROUP = "funnelspec.checks"
+
+
+def known_check(name: str) -> bool:
+    """Tell whether a check is built in, registered by a plugin or installed."""
+    try:
+        get_check(name)
+    except KeyError:
+        return False
+    return True
+
+
 def get_check(name: str) -> Check:
-    """Return the check registered as ``name``, loading the built-in checks."""
+    """Return the check registered as ``name``.
+
+    Built-in checks are registered on first use; a name not registered yet is
+    looked up among the installed ``funnelspec.checks`` entry points. Raises
+    KeyError when no check has that name.
+    """
     from funnelspec.rules import checks  # noqa: F401  (registers the built-ins)
 
+    if name not in CHECKS:
+        _load_entry_point(name)
     return CHECKS[name]
+
+
+def _load_entry_point(name: str) -> None:
+    from importlib.metadata import entry_points
+
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP, name=name):
+        function = entry_point.load()
+        if not callable(function):
+            raise KeyError(name)
+        CHECKS.setdefault(name, function)
+        return

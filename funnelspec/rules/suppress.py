@@ -1,0 +1,146 @@
+"""In-file suppressions: ``# funnelspec: ignore[CODE] reason`` comments.
+
+``ignore[...]`` on a line suppresses the listed codes for findings on that
+line, or, on a stage's first line, for findings anywhere in that stage.
+``ignore-file[...]`` anywhere suppresses them in the whole file. Codes are
+comma-separated and may be prefixes (FS2). The comment must start where a
+YAML comment can start: at the beginning of a line or after a space.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from funnelspec.findings import Finding, Severity
+from funnelspec.spec.loader import SourceMap
+
+_COMMENT = re.compile(
+    r"(?:^|\s)#\s*funnelspec:\s*(?P<kind>ignore-file|ignore)\s*"
+    r"\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*?)\s*$"
+)
+_MARKER = "funnelspec:"
+
+MISSING_REASON = ("FS003", "suppression-without-reason")
+UNUSED = ("FS004", "unused-suppression")
+
+
+@dataclass
+class Suppression:
+    """One suppression comment and the findings it has suppressed."""
+
+    kind: str  # "ignore" or "ignore-file"
+    codes: tuple[str, ...]
+    reason: str
+    line: int
+    column: int
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, code: str) -> bool:
+        return any(code.startswith(prefix) for prefix in self.codes)
+
+
+def find_suppressions(text: str) -> list[Suppression]:
+    """Return every suppression comment in a file's text."""
+    if _MARKER not in text or "ignore" not in text:
+        return []
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _MARKER not in line:
+            continue
+        match = _COMMENT.search(line)
+        if match is None:
+            continue
+        codes = tuple(
+            code.strip().upper() for code in match["codes"].split(",") if code.strip()
+        )
+        column = line.index("#", match.start()) + 1
+        found.append(Suppression(match["kind"], codes, match["reason"], number, column))
+    return found
+
+
+def stage_first_lines(source: SourceMap) -> dict[int, int]:
+    """Map the first line of each stage to the stage's index."""
+    lines = {}
+    for path, position in source.values.items():
+        if len(path) == 2 and path[0] == "stages" and isinstance(path[1], int):
+            lines[position.line] = path[1]
+    return lines
+
+
+def apply_suppressions(
+    findings: Iterable[Finding],
+    suppressions: list[Suppression],
+    source: SourceMap,
+    file: str,
+) -> list[Finding]:
+    """Drop suppressed findings; add findings for bad or unused suppressions.
+
+    The findings about suppressions themselves (FS003, FS004) cannot be
+    suppressed, so a stale comment is always reported.
+    """
+    if not suppressions:
+        return list(findings)
+    stage_lines = stage_first_lines(source)
+    by_line: dict[int, list[Suppression]] = {}
+    whole_file = []
+    for suppression in suppressions:
+        if suppression.kind == "ignore-file":
+            whole_file.append(suppression)
+        else:
+            by_line.setdefault(suppression.line, []).append(suppression)
+    kept = []
+    for finding in findings:
+        candidates = [*by_line.get(finding.line, []), *whole_file]
+        stage_line = _stage_line(finding, stage_lines)
+        if stage_line is not None:
+            candidates += by_line.get(stage_line, [])
+        matching = [s for s in candidates if s.covers(finding.code)]
+        for suppression in matching:
+            suppression.used.add(finding.code)
+        if not matching:
+            kept.append(finding)
+    return kept + list(_comment_findings(suppressions, file))
+
+
+def _stage_line(finding: Finding, stage_lines: dict[int, int]) -> int | None:
+    match = re.match(r"stages\[(\d+)\]", finding.path)
+    if match is None:
+        return None
+    index = int(match.group(1))
+    for line, stage_index in stage_lines.items():
+        if stage_index == index:
+            return line
+    return None
+
+
+def _comment_findings(suppressions: list[Suppression], file: str) -> Iterable[Finding]:
+    for suppression in suppressions:
+        codes = ", ".join(suppression.codes) or "no codes"
+        if not suppression.reason:
+            yield Finding(
+                code=MISSING_REASON[0],
+                name=MISSING_REASON[1],
+                severity=Severity.WARNING,
+                message=f"suppression of {codes} gives no reason",
+                file=file,
+                line=suppression.line,
+                column=suppression.column,
+            )
+        unused = [
+            code
+            for code in suppression.codes
+            if not any(used.startswith(code) for used in suppression.used)
+        ]
+        if unused or not suppression.codes:
+            shown = ", ".join(unused) or "no codes"
+            yield Finding(
+                code=UNUSED[0],
+                name=UNUSED[1],
+                severity=Severity.WARNING,
+                message=f"suppression of {shown} matches no finding",
+                file=file,
+                line=suppression.line,
+                column=suppression.column,
+            )

@@ -19,11 +19,13 @@ from funnelspec import __version__
 COMMANDS: dict[str, str] = {
     "lint": "funnelspec.commands.lint:lint",
     "schema": "funnelspec.commands.schema:schema",
+    "simulate": "funnelspec.commands.simulate:simulate",
     "rules": "funnelspec.commands.rules:rules",
     "rule": "funnelspec.commands.rules:rule",
     "config": "funnelspec.commands.rules:config",
     "docs": "funnelspec.commands.publish:docs",
     "audit": "funnelspec.commands.publish:audit",
+    "import": "funnelspec.commands.importer:import_group",
 }
 
 

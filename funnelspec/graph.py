@@ -56,12 +56,18 @@ class FunnelGraph:
         stage = self.spec.stages[position]
         base: Path = ("stages", position)
         if stage.next is not None:
+            # Whatever the next map leaves goes to lost, on top of a stated lost.
+            remainder = max(0.0, 1.0 - sum(stage.next.values()))
             transitions = [
-                Transition(stage.id, target, rate, (*base, "next", target))
+                Transition(
+                    stage.id,
+                    target,
+                    rate + remainder if target == LOST else rate,
+                    (*base, "next", target),
+                )
                 for target, rate in stage.next.items()
             ]
             if LOST not in stage.next:
-                remainder = max(0.0, 1.0 - sum(stage.next.values()))
                 transitions.append(
                     Transition(stage.id, LOST, remainder, (*base, "next"))
                 )
@@ -97,7 +103,14 @@ class FunnelGraph:
         return {self.entry} | set(nx.descendants(self.graph, self.entry))
 
     def can_reach_won(self) -> set[str]:
-        return set(nx.ancestors(self.graph, WON))
+        """Return the stages with a path to won; a probability-0 edge is no path."""
+        open_edges = nx.subgraph_view(
+            self.graph,
+            filter_edge=lambda source, target: (
+                self.graph.edges[source, target]["probability"] != 0
+            ),
+        )
+        return set(nx.ancestors(open_edges, WON))
 
     def stage_cycles(self) -> list[list[str]]:
         """Return loops between stages as lists of stage ids, in spec order."""

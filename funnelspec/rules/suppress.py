@@ -57,7 +57,38 @@ def find_suppressions(text: str) -> list[Suppression]:
         )
         column = line.index("#", match.start()) + 1
         found.append(Suppression(match["kind"], codes, match["reason"], number, column))
+    if found:
+        spans = _scalar_spans(text)
+        found = [s for s in found if not _inside(spans, s.line - 1, s.column - 1)]
     return found
+
+
+def _scalar_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Return (start, end) of every scalar, as 0-based (line, column) pairs.
+
+    A '#' inside a quoted or block scalar is text, not a comment, so
+    suppression candidates found there are dropped. Runs only on files that
+    contain a candidate, because the pure-Python scanner is slow.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.tokens import ScalarToken
+
+    spans = []
+    try:
+        for token in YAML(typ="safe", pure=True).scan(text):
+            if isinstance(token, ScalarToken):
+                start, end = token.start_mark, token.end_mark
+                spans.append(((start.line, start.column), (end.line, end.column)))
+    except YAMLError:
+        pass  # The spans found before the syntax error are still right.
+    return spans
+
+
+def _inside(
+    spans: list[tuple[tuple[int, int], tuple[int, int]]], line: int, column: int
+) -> bool:
+    return any(start <= (line, column) < end for start, end in spans)
 
 
 def stage_first_lines(source: SourceMap) -> dict[int, int]:

@@ -86,3 +86,14 @@ def test_hash_inside_value_ignored(tmp_path: Path) -> None:
     text = SPEC.replace("name: Example", "name: 'Example#funnelspec: ignore[FS301] x'")
     found = lint_text(tmp_path, text)
     assert ("FS301", 1, 1) in found
+
+
+def test_comment_text_in_scalars_ignored(tmp_path: Path) -> None:
+    text = SPEC.replace(
+        "name: Example\n",
+        'name: "x # funnelspec: ignore-file[FS] y"\n'
+        "description: |\n  # funnelspec: ignore-file[FS3] block text\n",
+    )
+    found = lint_text(tmp_path, text)
+    assert ("FS301", 1, 1) in found
+    assert ("FS004", 2, 9) not in found

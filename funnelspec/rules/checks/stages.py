@@ -22,7 +22,13 @@ def stage_count(context: Context, options: Mapping[str, Any]) -> Iterator[Proble
     if count < low or count > high:
         yield Problem(
             ("stages",),
-            {"count": count, "low": low, "high": high, "kind": context.spec.kind},
+            {
+                "count": count,
+                "stages": "stage" if count == 1 else "stages",
+                "low": low,
+                "high": high,
+                "kind": context.spec.kind,
+            },
             at_key=True,
         )
 

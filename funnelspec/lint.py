@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,21 +89,30 @@ def lint_paths(
     config: ConfigResolver | None = None,
     stdin_name: str = "<stdin>",
     suppress: bool = True,
+    skip_non_specs: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> LintResult:
     """Lint every spec under paths; other YAML in directories is skipped.
 
     Each spec is linted with the ruleset of its configuration (``config``, or
     the nearest configuration file). Raises ConfigError for an invalid one.
+    With ``skip_non_specs``, named files without a top-level ``funnelspec:``
+    key are skipped too, instead of being reported as errors. ``progress`` is
+    called with (number, total, path) before each file is read.
     """
     config = config or ConfigResolver()
     result = LintResult()
-    for target in discover(paths):
+    targets = list(discover(paths))
+    for number, target in enumerate(targets, start=1):
+        if progress is not None:
+            progress(number, len(targets), target.path)
         try:
             name, raw = read_bytes(target.path, stdin_name)
         except ReadError as exc:
             result.errors.append(str(exc))
             continue
-        if not target.named and not looks_like_spec(decode(raw)[0]):
+        only_marked = skip_non_specs or not target.named
+        if only_marked and not looks_like_spec(decode(raw)[0]):
             continue
         document = document_from_bytes(name, raw)
         if target.named and not is_spec(document):

@@ -8,7 +8,15 @@ import click
 
 from funnelspec.findings import Severity
 from funnelspec.lint import lint_paths
-from funnelspec.report import render_json, render_text
+from funnelspec.report.outputs import (
+    OutputTarget,
+    RenderOptions,
+    complete_format,
+    parse_format_option,
+    resolve_targets,
+    write_outputs,
+)
+from funnelspec.report.progress import progress_for
 from funnelspec.rules.config import ConfigResolver
 
 
@@ -16,11 +24,23 @@ from funnelspec.rules.config import ConfigResolver
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option(
     "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format: one line per finding (text) or one JSON object (json).",
+    "output_formats",
+    multiple=True,
+    metavar="FORMAT[:FILE]",
+    callback=parse_format_option,
+    shell_complete=complete_format,
+    help=(
+        "Output format, repeatable: text (one line per finding, the default), "
+        "json, sarif (SARIF 2.1.0), junit (JUnit XML) or github (GitHub Actions "
+        "annotations). FORMAT:FILE writes that format to FILE, e.g. "
+        "--format text --format sarif:results.sarif."
+    ),
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="Write the format given without :FILE to FILE instead of standard output.",
 )
 @click.option(
     "--fail-on",
@@ -44,6 +64,33 @@ from funnelspec.rules.config import ConfigResolver
     help="Ignore '# funnelspec: ignore[...]' comments and report every finding.",
 )
 @click.option(
+    "--statistics",
+    is_flag=True,
+    help="Add the number of findings per rule to the text output.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help=(
+        "Text output: print only the summary line, and nothing when there are "
+        "no findings. Also hides the progress line."
+    ),
+)
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit with 0 even when findings reach --fail-on (2 still reports errors).",
+)
+@click.option(
+    "--skip-non-specs",
+    is_flag=True,
+    help=(
+        "Skip named files without a top-level 'funnelspec:' key instead of "
+        "reporting them as errors (for pre-commit, which passes every YAML file)."
+    ),
+)
+@click.option(
     "--stdin-filename",
     default="<stdin>",
     show_default=True,
@@ -51,10 +98,15 @@ from funnelspec.rules.config import ConfigResolver
 )
 def lint(
     paths: tuple[str, ...],
-    output_format: str,
+    output_formats: list[OutputTarget],
+    output: str | None,
     fail_on: str,
     config_path: str | None,
     no_suppress: bool,
+    statistics: bool,
+    quiet: bool,
+    exit_zero: bool,
+    skip_non_specs: bool,
     stdin_filename: str,
 ) -> None:
     """Lint funnel specs.
@@ -64,26 +116,41 @@ def lint(
     YAML files are skipped. Use - to read one spec from standard input. With no
     PATHS, the current directory is linted.
 
+    Several formats can be written in one run, each to its own destination:
+    --format github --format sarif:results.sarif prints GitHub annotations
+    and writes SARIF to results.sarif. On a terminal, a progress line on
+    standard error shows which file is being linted.
+
     Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it
     (YAML that does not parse included); 2 usage error or a file that cannot
     be read.
     """
-    result = lint_paths(
-        paths or (".",),
-        config=ConfigResolver(config_path),
-        stdin_name=stdin_filename,
-        suppress=not no_suppress,
+    targets = resolve_targets(output_formats, output)
+    threshold = Severity.parse(fail_on)
+    progress = progress_for(sys.stderr, enabled=not quiet)
+    try:
+        result = lint_paths(
+            paths or (".",),
+            config=ConfigResolver(config_path),
+            stdin_name=stdin_filename,
+            suppress=not no_suppress,
+            skip_non_specs=skip_non_specs,
+            progress=progress.update if progress else None,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+    options = RenderOptions(
+        color=sys.stdout.isatty(),
+        statistics=statistics,
+        quiet=quiet,
+        fail_on=threshold,
     )
-    if output_format == "json":
-        click.echo(render_json(result))
-    else:
-        text = render_text(result, color=sys.stdout.isatty())
-        if text:
-            click.echo(text)
+    write_outputs(targets, result, options)
     for error in result.errors:
         click.echo(f"funnelspec: error: {error}", err=True)
-    threshold = Severity.parse(fail_on)
     if result.errors:
         sys.exit(2)
-    if any(finding.severity >= threshold for finding in result.findings):
+    failing = any(finding.severity >= threshold for finding in result.findings)
+    if failing and not exit_zero:
         sys.exit(1)

@@ -6,7 +6,7 @@ import click
 
 from funnelspec.findings import Finding, Severity
 from funnelspec.lint import LintResult
-from funnelspec.report.summary import severity_counts
+from funnelspec.report.summary import file_counts, rule_counts, severity_counts
 
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -26,24 +26,68 @@ def summary_line(result: LintResult) -> str:
     file_word = "file" if files == 1 else "files"
     if not result.findings:
         return f"{files} {file_word} checked, no findings."
-    counts = severity_counts(result)
-    parts = ", ".join(
-        f"{count} {_plural(label, count)}" for label, count in counts.items() if count
-    )
+    parts = _severity_parts(severity_counts(result))
     flagged = len({finding.file for finding in result.findings})
     total = len(result.findings)
     noun = "finding" if total == 1 else "findings"
     return f"{total} {noun} ({parts}) in {flagged} of {files} {file_word}."
 
 
-def render_text(result: LintResult, color: bool = False) -> str:
-    lines = [
-        format_finding(finding, color)
-        for finding in sorted(result.findings, key=Finding.sort_key)
+def file_count_lines(result: LintResult) -> list[str]:
+    """Return one ``count  file  (counts per severity)`` line per file."""
+    lines = []
+    for file, counts in file_counts(result).items():
+        total = sum(counts.values())
+        parts = _severity_parts(counts)
+        lines.append(f"{total:>6}  {file}  ({parts})")
+    return lines
+
+
+def rule_count_lines(result: LintResult) -> list[str]:
+    """Return one ``count  code  name`` line per rule, most frequent first."""
+    names = {finding.code: finding.name for finding in result.findings}
+    return [
+        f"{count:>6}  {code}  {names[code]}"
+        for code, count in rule_counts(result).items()
     ]
+
+
+def render_text(
+    result: LintResult,
+    color: bool = False,
+    statistics: bool = False,
+    quiet: bool = False,
+) -> str:
+    """Render findings, count sections and the summary line.
+
+    Counts per file follow the findings when more than one file has findings.
+    ``statistics`` adds counts per rule. ``quiet`` leaves out the findings and
+    the counts per file, and returns an empty string when nothing was found.
+    """
+    lines: list[str] = []
+    sections: list[tuple[str, list[str]]] = []
+    if not quiet:
+        lines = [
+            format_finding(finding, color)
+            for finding in sorted(result.findings, key=Finding.sort_key)
+        ]
+        if len(file_counts(result)) > 1:
+            sections.append(("Findings per file:", file_count_lines(result)))
+    if statistics and result.findings:
+        sections.append(("Findings per rule:", rule_count_lines(result)))
+    for title, section in sections:
+        lines += ["", title, *section] if lines else [title, *section]
+    if quiet and not result.findings:
+        return "\n".join(lines)
     if result.files or not result.errors:
-        lines.append(summary_line(result))
+        lines += ["", summary_line(result)] if sections else [summary_line(result)]
     return "\n".join(lines)
+
+
+def _severity_parts(counts: dict[str, int]) -> str:
+    return ", ".join(
+        f"{count} {_plural(label, count)}" for label, count in counts.items() if count
+    )
 
 
 def _plural(label: str, count: int) -> str:

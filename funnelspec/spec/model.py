@@ -121,7 +121,14 @@ Rate = Annotated[
             "description": "A share between 0 and 1, or a percentage string.",
             "anyOf": [
                 {"type": "number", "minimum": 0, "maximum": 1},
-                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"},
+                {
+                    "type": "string",
+                    # 0% to 100%, the range the model accepts.
+                    "pattern": (
+                        r"^\s*0*(?:100(?:\.0+)?|[0-9]{1,2}(?:\.[0-9]+)?|\.[0-9]+)"
+                        r"\s*%\s*$"
+                    ),
+                },
             ],
             "examples": [0.35, "35%"],
         }
@@ -146,6 +153,24 @@ Inflow = Annotated[
 ]
 
 
+#: Examples for editors' completion and hover, from the worked example spec.
+_SEGMENT_EXAMPLE = {
+    "name": "Design and engineering services",
+    "industry": "design and engineering services",
+    "min_annual_revenue": 25000000,
+    "regions": ["East China", "South China", "North China"],
+}
+_STAGE_EXAMPLE = {
+    "id": "engaged",
+    "name": "Engaged",
+    "owner": "marketing",
+    "key_outcome": "Downloaded the white paper or the product demo",
+    "conversion": 0.35,
+    "duration": "2 weeks",
+    "engages": ["influencer"],
+}
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -158,21 +183,28 @@ class _Model(BaseModel):
 class Segment(_Model):
     """A concrete target group: sub-industry, size threshold and region."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, examples=["Design and engineering services"])
     """Name of the segment, as the team calls it."""
-    industry: str | None = None
+    industry: str | None = Field(
+        default=None, examples=["design and engineering services", "heavy machinery"]
+    )
     """Sub-industry the segment covers, as specific as the team can state it."""
-    description: str | None = None
+    description: str | None = Field(
+        default=None,
+        examples=["Mid-size firms that design machines for others in 3D."],
+    )
     """Why this segment, in a sentence or two."""
-    min_annual_revenue: float | None = Field(default=None, ge=0)
+    min_annual_revenue: float | None = Field(default=None, ge=0, examples=[25000000])
     """Smallest annual revenue of a target company, in the spec's currency."""
-    max_annual_revenue: float | None = Field(default=None, ge=0)
+    max_annual_revenue: float | None = Field(default=None, ge=0, examples=[500000000])
     """Largest annual revenue of a target company, in the spec's currency."""
-    min_employees: int | None = Field(default=None, ge=0)
+    min_employees: int | None = Field(default=None, ge=0, examples=[50])
     """Smallest headcount of a target company."""
-    max_employees: int | None = Field(default=None, ge=0)
+    max_employees: int | None = Field(default=None, ge=0, examples=[1000])
     """Largest headcount of a target company."""
-    regions: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    regions: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, examples=[["East China", "South China", "North China"]]
+    )
     """Regions the team can serve for this segment."""
 
     @property
@@ -191,21 +223,38 @@ class Segment(_Model):
 class Stage(_Model):
     """A state an opportunity is in, entered when its key outcome happens."""
 
-    id: str = Field(pattern=STAGE_ID_PATTERN, max_length=64)
+    id: str = Field(
+        pattern=STAGE_ID_PATTERN, max_length=64, examples=["engaged", "qualified"]
+    )
     """Unique lowercase identifier used in next maps (letters, digits, _ and -)."""
-    name: str | None = None
+    name: str | None = Field(default=None, examples=["Engaged"])
     """Display name of the stage."""
-    description: str | None = None
+    description: str | None = Field(
+        default=None,
+        examples=["Marketing follows up on the download and checks the segment."],
+    )
     """What happens in this stage."""
-    owner: Literal["marketing", "sales", "partner", "customer_success"] | None = None
+    owner: Literal["marketing", "sales", "partner", "customer_success"] | None = Field(
+        default=None, examples=["marketing", "sales"]
+    )
     """Team responsible for moving opportunities out of this stage."""
-    key_outcome: str | None = None
+    key_outcome: str | None = Field(
+        default=None, examples=["Downloaded the white paper or the product demo"]
+    )
     """Observable buyer action that marks entry into this stage."""
-    exit_criteria: str | list[str] | None = None
+    exit_criteria: str | list[str] | None = Field(
+        default=None,
+        examples=[
+            "Company matches a target segment",
+            ["Project, budget and timeline confirmed", "First contact within 24 hours"],
+        ],
+    )
     """What must be true before an opportunity moves on."""
-    conversion: Rate | None = None
+    conversion: Rate | None = Field(default=None, examples=[0.35, "35%"])
     """Share of opportunities in this stage that reach the next stage."""
-    duration: StageDuration | None = None
+    duration: StageDuration | None = Field(
+        default=None, examples=["2 weeks", {"median": "3 weeks", "p90": "8 weeks"}]
+    )
     """Typical time an opportunity spends in this stage."""
     engages: list[
         Literal[
@@ -218,13 +267,15 @@ class Stage(_Model):
             "legal",
             "executive_sponsor",
         ]
-    ] = Field(default_factory=list)
+    ] = Field(default_factory=list, examples=[["influencer", "decision_maker"]])
     """Buyer roles worked in this stage: influencer (the product's user), decision
     maker (who signs) and others."""
-    next: dict[str, Rate] | None = None
+    next: dict[str, Rate] | None = Field(
+        default=None, examples=[{"qualified": 0.3, "nurture": 0.1}]
+    )
     """Explicit transitions: target stage id (or won or lost) to probability.
     The remainder goes to lost. Without it, the next stage in the list follows."""
-    nurture: bool = False
+    nurture: bool = Field(default=False, examples=[True])
     """Marks a stage that deliberately recycles opportunities, so loops through it
     are intended."""
 
@@ -234,8 +285,9 @@ class Stage(_Model):
         if value in TERMINALS:
             raise PydanticCustomError(
                 "reserved_id",
-                "stage id {id!r} is reserved for the implicit terminal; "
-                "choose another id",
+                # Pydantic fills {id} without format conversions such as !r.
+                "stage id '{id}' is reserved for the implicit terminal of that "
+                "name; choose another id",
                 {"id": value},
             )
         return value
@@ -250,30 +302,38 @@ class Spec(_Model):
 
     model_config = ConfigDict(title="funnelspec format v1")
 
-    funnelspec: Literal[1]
+    funnelspec: Literal[1] = Field(examples=[1])
     """Format version; always 1."""
-    name: str = Field(min_length=1)
+    name: str = Field(
+        min_length=1, examples=["Industrial 3D design software, new customers"]
+    )
     """Name of the funnel."""
-    description: str | None = None
+    description: str | None = Field(
+        default=None, examples=["Direct sales to mid-size manufacturers."]
+    )
     """What this funnel covers."""
-    motion: Literal["b2b", "b2c"]
+    motion: Literal["b2b", "b2c"] = Field(examples=["b2b", "b2c"])
     """Selling to businesses (b2b) or to consumers (b2c)."""
-    kind: Literal["sales", "marketing"] = "sales"
+    kind: Literal["sales", "marketing"] = Field(
+        default="sales", examples=["sales", "marketing"]
+    )
     """A sales funnel (opportunities to close) or a marketing funnel (spend to
     pipeline)."""
-    conversion_period: Duration | None = None
+    conversion_period: Duration | None = Field(default=None, examples=["6 months"])
     """Target time from funnel entry to close."""
-    follow_up_sla: Duration | None = None
+    follow_up_sla: Duration | None = Field(default=None, examples=["24 hours"])
     """Maximum time from a buyer signal to the first contact."""
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    currency: str | None = Field(
+        default=None, pattern=r"^[A-Z]{3}$", examples=["CNY", "EUR", "USD"]
+    )
     """ISO 4217 currency code of deal_value and segment revenues."""
-    deal_value: float | None = Field(default=None, gt=0)
+    deal_value: float | None = Field(default=None, gt=0, examples=[300000])
     """Average value of a won deal, in currency."""
-    inflow: Inflow | None = None
+    inflow: Inflow | None = Field(default=None, examples=["400 per month"])
     """New opportunities entering the first stage per period."""
-    segments: list[Segment] | None = None
+    segments: list[Segment] | None = Field(default=None, examples=[[_SEGMENT_EXAMPLE]])
     """Target segments of this funnel."""
-    stages: list[Stage] = Field(min_length=1)
+    stages: list[Stage] = Field(min_length=1, examples=[[_STAGE_EXAMPLE]])
     """Stages in order; the first is the entry stage."""
 
     def stage_index(self) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,11 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-#: Third-party inputs (CRM exports) kept beside the repository, not in it.
-SHARED_DATA = ROOT.parent / "shared" / "data"
+#: Third-party inputs (CRM exports) kept beside the repository, not in it, because
+#: their licences do not allow shipping them. FUNNELSPEC_SHARED_DATA overrides.
+SHARED_DATA = Path(
+    os.environ.get("FUNNELSPEC_SHARED_DATA", ROOT.parent / "shared" / "data")
+)
 
 
 @pytest.fixture

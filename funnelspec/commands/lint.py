@@ -149,6 +149,14 @@ def lint(
     write_outputs(targets, result, options)
     for error in result.errors:
         click.echo(f"funnelspec: error: {error}", err=True)
+    if not result.files and not result.errors and not skip_non_specs:
+        # A mistyped folder would otherwise pass CI with "0 files checked".
+        searched = " ".join(paths) or "."
+        click.echo(
+            f"funnelspec: warning: no funnel specs found in {searched} (files "
+            "ending in .yaml or .yml with a top-level 'funnelspec:' key)",
+            err=True,
+        )
     if result.errors:
         sys.exit(2)
     failing = any(finding.severity >= threshold for finding in result.findings)

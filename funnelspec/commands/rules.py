@@ -79,11 +79,11 @@ def rule(code: str, config_path: str | None) -> None:
 
 
 @click.command()
-@click.argument("spec", required=False, type=click.Path(), default="spec.yaml")
+@click.argument("spec", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--config", "config_path", type=click.Path(dir_okay=False), help=_CONFIG_HELP
 )
-def config(spec: str, config_path: str | None) -> None:
+def config(spec: str | None, config_path: str | None) -> None:
     """Print the configuration that applies to SPEC, fully resolved, as YAML.
 
     SPEC defaults to a spec in the current directory. The output shows the
@@ -93,6 +93,8 @@ def config(spec: str, config_path: str | None) -> None:
     """
     from ruamel.yaml import YAML
 
+    # A spec in the current folder stands for "no SPEC given"; it need not exist.
+    spec = spec or "spec.yaml"
     resolved = _config(config_path, spec)
     data = resolved.describe()
     ruleset = resolved.ruleset_for(spec)

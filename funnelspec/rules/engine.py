@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 import string
 import time
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from funnelspec.errors import UsageError
 from funnelspec.findings import Finding, format_path
 from funnelspec.rules.registry import Context, Problem, get_check
 from funnelspec.rules.ruleset import Rule, Ruleset
@@ -86,9 +88,20 @@ def _run_rule(rule: Rule, context: Context) -> list[Finding]:
     check = get_check(rule.check)
     options = {**rule.options, "given": rule.given} if rule.given else rule.options
     started = time.perf_counter()
-    found = [
-        _problem_finding(rule, problem, context) for problem in check(context, options)
-    ]
+    try:
+        found = [
+            _problem_finding(rule, problem, context)
+            for problem in check(context, options)
+        ]
+    except (ValueError, KeyError, TypeError, re.error) as exc:
+        # Options come from configuration files, so a bad value (a duration
+        # without a unit, a missing option of a custom rule) is a usage error.
+        where = f", set in {rule.origin}" if rule.origin else ""
+        detail = f"missing option {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise UsageError(
+            f"rule {rule.code} ({rule.name}){where} cannot run: {detail}; "
+            "fix the rule's options"
+        ) from None
     if logger.isEnabledFor(logging.DEBUG):
         elapsed = (time.perf_counter() - started) * 1e6
         logger.debug(

@@ -209,3 +209,38 @@ def test_config_command_shows_origin(runner: CliRunner) -> None:
     assert "FS303:" in outcome.output
     assert "severity: error" in outcome.output
     assert ".funnelspec.yaml" in outcome.output
+
+
+def test_bad_duration_option_exit_two(tmp_path: Path, runner: CliRunner) -> None:
+    (tmp_path / ".funnelspec.yaml").write_text("rules:\n  FS303: {max: 48 hourz}\n")
+    spec = tmp_path / "hub.yaml"
+    spec.write_text(Path("specs/hubspot-default-deal-pipeline.yaml").read_text())
+    outcome = runner.invoke(cli, ["lint", str(spec)])
+    assert outcome.exit_code == 2
+    assert "rule FS303 (slow-follow-up), set in" in outcome.output
+    assert "unknown duration unit 'hourz'" in outcome.output
+    assert "Traceback" not in outcome.output
+
+
+def test_custom_rule_missing_option(tmp_path: Path, runner: CliRunner) -> None:
+    (tmp_path / ".funnelspec.yaml").write_text(
+        "rules:\n  X1: {name: x, check: range, message: m}\n"
+    )
+    spec = tmp_path / "hub.yaml"
+    spec.write_text(Path("specs/hubspot-default-deal-pipeline.yaml").read_text())
+    outcome = runner.invoke(cli, ["lint", str(spec)])
+    assert outcome.exit_code == 2
+    assert "rule X1 (x)" in outcome.output
+    assert "missing option 'field'" in outcome.output
+
+
+def test_empty_folder_warns(tmp_path: Path, runner: CliRunner) -> None:
+    outcome = runner.invoke(cli, ["lint", str(tmp_path)])
+    assert outcome.exit_code == 0
+    assert "no funnel specs found in" in outcome.output
+
+
+def test_config_command_missing_spec(runner: CliRunner) -> None:
+    outcome = runner.invoke(cli, ["config", "no-such-spec.yaml"])
+    assert outcome.exit_code == 2
+    assert "does not exist" in outcome.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,11 +27,16 @@ def salesforce_data() -> Path:
     expected = [ADOPTION_STAGES, GUSTO_STAGES, GUSTO_PAYROLL, GUSTO_BIZDEV]
     missing = [name for name in expected if not (SALESFORCE_DATA / name).is_file()]
     if missing:
-        pytest.fail(
+        message = (
             f"Salesforce exports missing from {SALESFORCE_DATA}: "
             f"{', '.join(missing)}; the CRM import tests read them from the "
-            "shared data directory beside the repository"
+            "shared data directory beside the repository, or from the folder "
+            "that FUNNELSPEC_SHARED_DATA names"
         )
+        # CI always has the data, so there a missing file is a failure.
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return SALESFORCE_DATA
 
 

@@ -106,3 +106,12 @@ def probabilities_sum(
                 {"id": stage.id, "total": round(total, 4)},
                 at_key=True,
             )
+
+
+@register("conversion-or-next")
+def conversion_or_next(
+    context: Context, options: Mapping[str, Any]
+) -> Iterator[Problem]:
+    for index, stage in enumerate(context.spec.stages):
+        if stage.next is not None and stage.conversion is not None:
+            yield Problem(("stages", index, "conversion"), {"id": stage.id})

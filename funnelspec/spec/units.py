@@ -120,10 +120,13 @@ def parse_duration(value: object) -> Duration:
         return value
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise UnitError(f"expected a duration as {DURATION_FORMS}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UnitError(f"duration {value!r} is not a length of time")
     if isinstance(value, int | float):
+        number = shorten(value)
         raise UnitError(
-            f"duration {value!r} has no unit; write it as {value} days, "
-            f"{value} weeks or {value} months"
+            f"duration {number} has no unit; write it as {number} days, "
+            f"{number} weeks or {number} months"
         )
     text = value.strip()
     iso = _ISO.match(text.upper()) if text[:1] in "Pp" else None
@@ -136,11 +139,11 @@ def parse_duration(value: object) -> Duration:
         return _positive(days, text)
     match = _DURATION.match(text)
     if not match:
-        raise UnitError(f"invalid duration {text!r}; expected {DURATION_FORMS}")
+        raise UnitError(f"invalid duration {shorten(text)}; expected {DURATION_FORMS}")
     unit = match["unit"].lower()
     if unit not in _UNIT_DAYS:
         raise UnitError(
-            f"unknown duration unit {match['unit']!r} in {text!r}"
+            f"unknown duration unit {shorten(match['unit'])} in {shorten(text)}"
             + did_you_mean(unit, _UNIT_DAYS)
             + "; use hours, days, weeks, months or years"
         )
@@ -148,7 +151,9 @@ def parse_duration(value: object) -> Duration:
 
 
 def _positive(days: float, text: str) -> Duration:
-    if not math.isfinite(days) or days <= 0:
+    if not math.isfinite(days):
+        raise UnitError(f"duration {text[:40]!r} is too long to compute with")
+    if days <= 0:
         raise UnitError(f"duration {text!r} must be longer than zero")
     return Duration(days=days, text=text)
 
@@ -195,15 +200,18 @@ def parse_rate(value: object) -> float:
                 rate = float(value.strip())
             except ValueError:
                 raise UnitError(
-                    f"invalid rate {value!r}; write a number between 0 and 1 "
-                    '(0.35) or a percentage ("35%")'
+                    f"invalid rate {shorten(value)}; write a number between 0 "
+                    'and 1 (0.35) or a percentage ("35%")'
                 ) from None
-    elif isinstance(value, int | float):
-        rate = float(value)
+    elif isinstance(value, int):
+        # float() of an integer beyond about 1e308 raises OverflowError.
+        rate = float(value) if abs(value) <= 1 else math.inf
+    elif isinstance(value, float):
+        rate = value
     else:
         raise UnitError("expected a rate between 0 and 1 (0.35) or a percentage")
     if not math.isfinite(rate) or not 0 <= rate <= 1:
-        raise UnitError(f"rate {value!r} is outside 0 to 1 (0% to 100%)")
+        raise UnitError(f"rate {shorten(value)} is outside 0 to 1 (0% to 100%)")
     return rate
 
 
@@ -218,23 +226,35 @@ def parse_inflow(value: object) -> Inflow:
     match = _INFLOW.match(value)
     if not match:
         raise UnitError(
-            f"invalid inflow {value!r}; write a count per period, for example "
+            f"invalid inflow {shorten(value)}; write a count per period, for example "
             "400 per month"
         )
     period = match["period"].lower().removesuffix("s")
     if period not in PERIOD_DAYS:
         raise UnitError(
-            f"unknown inflow period {match['period']!r}"
+            f"unknown inflow period {shorten(match['period'])}"
             + did_you_mean(period, PERIOD_DAYS)
             + "; use day, week, month, quarter or year"
         )
     count = float(match["number"])
+    if not math.isfinite(count):
+        raise UnitError(f"inflow {shorten(value)} is too large to compute with")
     if count <= 0:
-        raise UnitError(f"inflow {value!r} must be more than zero")
+        raise UnitError(f"inflow {shorten(value)} must be more than zero")
     return Inflow(count=count, period=period, text=value.strip())
 
 
+def shorten(value: object, limit: int = 40) -> str:
+    """Return repr(value), cut to about limit characters for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string.
+
+    Case is ignored, so ``B2B`` suggests ``b2b``.
+    """
+    by_lower = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" (did you mean {by_lower[close[0]]!r}?)" if close else ""

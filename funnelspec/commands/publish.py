@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from funnelspec.publish.output import MANIFEST
+from funnelspec.rules.config import ConfigResolver
 from funnelspec.simulate import DEFAULT_OPPORTUNITIES, DEFAULT_SEED
 
 
@@ -44,13 +45,30 @@ from funnelspec.simulate import DEFAULT_OPPORTUNITIES, DEFAULT_SEED
         "other files are left alone."
     ),
 )
-def docs(paths: tuple[str, ...], output: Path, output_format: str, force: bool) -> None:
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help=(
+        "Configuration file (.funnelspec.yaml or pyproject.toml) to use for every "
+        "spec, instead of searching upward from each spec."
+    ),
+)
+def docs(
+    paths: tuple[str, ...],
+    output: Path,
+    output_format: str,
+    force: bool,
+    config_path: str | None,
+) -> None:
     """Generate stage documentation for funnel specs.
 
     PATHS are spec files or directories, searched like funnelspec lint does.
     Each funnel gets a page (overview, segments, flowchart, stage table and
     current findings) named after its file, and index.md or index.html links
-    them all.
+    them all. Findings come from the configuration that funnelspec lint would
+    use for each spec, and each page names it. An invalid configuration stops
+    the command with exit code 2 before anything is written.
 
     A second run into the same directory replaces the pages it wrote before
     and deletes those whose spec is gone; it changes no other file. A
@@ -59,10 +77,13 @@ def docs(paths: tuple[str, ...], output: Path, output_format: str, force: bool) 
     """
     from funnelspec.publish.docs import write_docs
 
-    result = write_docs(paths, output, output_format, force)
+    config = ConfigResolver(config_path)
+    result = write_docs(paths, output, output_format, force, config)
+    pages = len(result.pages)
+    page_noun = "funnel page" if pages == 1 else "funnel pages"
     click.echo(
-        f"wrote {len(result.files)} files ({len(result.pages)} funnel pages and "
-        f"the index) to {result.directory}"
+        f"wrote {len(result.files)} files ({pages} {page_noun} and the index) "
+        f"to {result.directory}"
     )
 
 
@@ -102,30 +123,49 @@ def docs(paths: tuple[str, ...], output: Path, output_format: str, force: bool) 
     show_default=True,
     help="Seed of the Monte Carlo run; the same seed gives the same report.",
 )
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help=(
+        "Configuration file (.funnelspec.yaml or pyproject.toml) to use, instead "
+        "of searching upward from the spec."
+    ),
+)
 def audit(
     spec: str,
     output: Path,
     output_format: str | None,
     opportunities: int,
     seed: int,
+    config_path: str | None,
 ) -> None:
     """Write an audit report of one funnel spec for a client.
 
-    The report groups the findings by theme, with each rule's rationale and
-    fix. Its scorecard rates the three factors of opportunity acceleration
-    (customer path, segmentation, follow-up conversion) from 0 to 100 each.
-    It shows the simulated volumes, time to close and bottlenecks, and lists
-    recommendations in priority order. The same spec, seed and opportunities
-    give the same bytes.
+    The spec is linted with the configuration that funnelspec lint would use
+    for it, and the report names it. The report groups the findings by
+    theme, with each rule's rationale and fix. Its scorecard rates the three
+    factors of opportunity acceleration (customer path, segmentation,
+    follow-up conversion) from 0 to 100 each. Acceleration is 0 while the
+    spec has an error finding or the funnel wins nothing. The report shows the
+    simulated volumes, time to close and bottlenecks, and lists
+    recommendations in priority order. The same spec, configuration, seed
+    and opportunities give the same bytes.
 
-    A file that is not a valid spec (YAML or format errors) is rejected with
-    exit code 2; run funnelspec lint to see every error.
+    A file that is not a valid spec (YAML or format errors), or an invalid
+    configuration, is rejected with exit code 2; run funnelspec lint to see
+    every error.
     """
     from funnelspec.publish.audit import write_audit
 
-    report = write_audit(spec, output, output_format, opportunities, seed)
+    config = ConfigResolver(config_path)
+    report = write_audit(spec, output, output_format, opportunities, seed, config)
     card = report.scorecard
     scores = ", ".join(f"{factor.name} {factor.score:.0f}" for factor in card.factors)
+    because = ""
+    if card.zero_reasons:
+        because = f" because {' and '.join(card.zero_reasons)}"
     click.echo(
-        f"wrote {output}: {scores}; opportunity acceleration {card.acceleration:.0f}"
+        f"wrote {output}: {scores}; opportunity acceleration "
+        f"{card.acceleration:.0f}{because}"
     )

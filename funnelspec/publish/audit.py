@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +21,11 @@ from funnelspec.publish.pages import (
     format_rate,
     slugify,
 )
+from funnelspec.publish.recommendations import Recommendation, recommend
 from funnelspec.publish.render import render_template
-from funnelspec.publish.scorecard import Criterion, Scorecard, build_scorecard
-from funnelspec.rules.engine import Rule, builtin_ruleset, lint_document
+from funnelspec.publish.scorecard import Scorecard, build_scorecard
+from funnelspec.rules.config import ConfigResolver
+from funnelspec.rules.engine import Rule, Ruleset, lint_document
 from funnelspec.simulate import DEFAULT_OPPORTUNITIES, DEFAULT_SEED, SimulationResult
 from funnelspec.spec.model import Spec
 from funnelspec.spec.parse import parse_document
@@ -33,9 +34,6 @@ from funnelspec.spec.units import DAYS_PER_MONTH
 logger = logging.getLogger("funnelspec.publish")
 
 FORMATS = ("html", "md")
-#: Share of won deals that should close within the conversion period before
-#: the report recommends shortening stages.
-WITHIN_PERIOD_TARGET = 0.8
 
 #: Themes in report order: rule code prefix, title and what the theme covers.
 THEMES = (
@@ -79,15 +77,6 @@ class Theme:
         return sum(len(group.findings) for group in self.failed)
 
 
-@dataclass(frozen=True)
-class Recommendation:
-    """One prioritised action with the reason and the expected effect."""
-
-    title: str
-    action: str
-    effect: str
-
-
 @dataclass
 class Simulation:
     """Simulation results and the chart data the report shows."""
@@ -112,46 +101,62 @@ class AuditReport:
     charts: dict[str, str] = field(default_factory=dict)
 
 
-def group_findings(findings: list[Finding], spec: Spec) -> list[Theme]:
+def group_findings(
+    findings: list[Finding], spec: Spec, ruleset: Ruleset
+) -> list[Theme]:
     """Group findings by theme and rule, in the report's theme order.
 
-    Rules without findings are listed as passed when they apply to the spec's
-    motion and kind.
+    Rules without findings are listed as passed when they are active and
+    apply to the spec's motion and kind. Rules outside the built-in themes
+    (a configuration's own rules) form a last theme, "Other rules".
     """
-    ruleset = builtin_ruleset()
-    spec_fields = {"motion": spec.motion, "kind": spec.kind}
+    by_code: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_code.setdefault(finding.code, []).append(finding)
+    spec_fields: dict[str, str] = {"motion": spec.motion, "kind": spec.kind}
     themes: list[Theme] = []
+    themed: set[str] = set()
     for prefix, title, description in THEMES:
-        failed: list[RuleFindings] = []
-        passed: list[Rule] = []
-        for code, rule in ruleset.rules.items():
-            if not code.startswith(prefix) or not ruleset.is_active(code):
-                continue
-            matching = [finding for finding in findings if finding.code == code]
-            if matching:
-                failed.append(RuleFindings(rule, matching))
-            elif rule.applies_to(spec_fields):
-                passed.append(rule)
-        themes.append(Theme(title, description, failed, passed))
-    known = {
-        code
-        for prefix, _, _ in THEMES
-        for code in ruleset.rules
-        if code.startswith(prefix)
-    }
-    others = [finding for finding in findings if finding.code not in known]
-    if others:
-        groups: dict[str, list[Finding]] = {}
-        for finding in others:
-            groups.setdefault(finding.code, []).append(finding)
-        failed = [
-            RuleFindings(_rule_of(code, items[0]), items)
-            for code, items in groups.items()
-        ]
-        themes.append(
-            Theme("Other rules", "Rules outside the built-in themes.", failed, [])
-        )
+        codes = [code for code in ruleset.rules if code.startswith(prefix)]
+        themed.update(codes)
+        themes.append(_theme(title, description, codes, by_code, ruleset, spec_fields))
+    others = [code for code in ruleset.rules if code not in themed]
+    others += [code for code in by_code if code not in ruleset.rules]
+    other = _theme(
+        "Other rules",
+        "Rules that the configuration adds, outside the built-in themes.",
+        others,
+        by_code,
+        ruleset,
+        spec_fields,
+    )
+    if other.failed or other.passed:
+        themes.append(other)
     return themes
+
+
+def _theme(
+    title: str,
+    description: str,
+    codes: list[str],
+    by_code: dict[str, list[Finding]],
+    ruleset: Ruleset,
+    spec_fields: dict[str, str],
+) -> Theme:
+    failed: list[RuleFindings] = []
+    passed: list[Rule] = []
+    for code in codes:
+        matching = by_code.get(code, [])
+        rule = ruleset.rules.get(code)
+        if matching:
+            failed.append(RuleFindings(rule or _rule_of(code, matching[0]), matching))
+        elif (
+            rule is not None
+            and ruleset.is_active(code)
+            and rule.applies_to(spec_fields)
+        ):
+            passed.append(rule)
+    return Theme(title, description, failed, passed)
 
 
 def _rule_of(code: str, finding: Finding) -> Rule:
@@ -183,34 +188,46 @@ def run_simulation(spec: Spec, opportunities: int, seed: int) -> Simulation:
     return Simulation(result, won_days, opportunities, seed)
 
 
-def build_audit(path: str, opportunities: int, seed: int) -> AuditReport:
+def build_audit(
+    path: str,
+    opportunities: int,
+    seed: int,
+    config: ConfigResolver | None = None,
+) -> AuditReport:
     """Read, lint, score and simulate one spec for the audit report.
 
-    Raises UsageError when the file is not a valid spec, because there is no
-    funnel to score or simulate.
+    The spec is linted with the ruleset of its configuration (``config``, or
+    the nearest configuration file). Raises ConfigError for an invalid
+    configuration, and UsageError when the file is not a valid spec, because
+    there is no funnel to score or simulate.
     """
+    settings = (config or ConfigResolver()).config_for(path)
+    ruleset = settings.ruleset_for(path)
     document = read_document(path)
-    findings = lint_document(document)
+    findings = lint_document(document, ruleset)
     spec = parse_document(document)
     if spec is None:
         raise UsageError(_invalid_spec_message(document.file, findings))
-    page = build_page(document, spec, findings, slugify(Path(document.file).stem))
-    scorecard = build_scorecard(spec, findings)
+    slug = slugify(Path(document.file).stem)
+    page = build_page(document, spec, findings, slug, settings.path)
     simulation: Simulation | None = None
     simulation_error = ""
     try:
         simulation = run_simulation(spec, opportunities, seed)
     except UsageError as exc:
         simulation_error = exc.format_message()
+    result = simulation.result if simulation is not None else None
+    win_rate = result.win_rate if result is not None else None
+    scorecard = build_scorecard(spec, findings, ruleset, win_rate)
     return AuditReport(
         page=page,
         spec=spec,
-        themes=group_findings(findings, spec),
+        themes=group_findings(findings, spec, ruleset),
         scorecard=scorecard,
         simulation=simulation,
         simulation_error=simulation_error,
         recommendations=recommend(
-            findings, scorecard, simulation, simulation_error, spec
+            findings, scorecard, result, simulation_error, spec, ruleset
         ),
     )
 
@@ -225,147 +242,6 @@ def _invalid_spec_message(file: str, findings: list[Finding]) -> str:
         f"{file}: not a valid funnel spec{where}; fix it until 'funnelspec lint "
         f"{file}' reports no errors, then run the audit again"
     )
-
-
-def recommend(
-    findings: list[Finding],
-    scorecard: Scorecard,
-    simulation: Simulation | None,
-    simulation_error: str,
-    spec: Spec,
-) -> list[Recommendation]:
-    """List actions in priority order.
-
-    Errors come first, because they make numbers wrong, then what stops the
-    simulation, because without it there is no forecast. Unmet scorecard
-    criteria follow in the order of ``_criterion_actions``. Last come the two
-    stages where 5 more points of conversion add the most wins, and the time
-    to close when fewer than 80% of wins close within the conversion period.
-    """
-    actions: list[Recommendation] = []
-    for finding in findings:
-        if finding.severity is Severity.ERROR:
-            actions.append(
-                Recommendation(
-                    f"Fix {finding.code} {finding.name} (line {finding.line})",
-                    finding.fix or finding.message,
-                    f"Error: {finding.message}.",
-                )
-            )
-    if simulation_error:
-        actions.append(
-            Recommendation(
-                "Make the funnel simulable",
-                simulation_error,
-                "Volumes, time to close and bottlenecks become available.",
-            )
-        )
-    actions.extend(_criterion_actions(findings, scorecard))
-    if simulation is not None:
-        actions.extend(_simulation_actions(simulation, spec))
-    return actions
-
-
-def _criterion_actions(
-    findings: list[Finding], scorecard: Scorecard
-) -> list[Recommendation]:
-    """List unmet criteria, weakest factor first, then most missing points first.
-
-    The weakest factor goes first because acceleration is a product, so
-    points there multiply the most. A criterion blocked by another unmet one (sizes
-    of segments that do not exist yet) is left to that one.
-    """
-    current = scorecard.acceleration
-    ranked: list[tuple[float, float, int, Recommendation]] = []
-    for factor_index, factor in enumerate(scorecard.factors):
-        for index, criterion in enumerate(factor.criteria):
-            if criterion.met or criterion.blocked_by:
-                continue
-            improved = _with_met(scorecard, factor_index, index).acceleration
-            missing = criterion.points - criterion.earned
-            effect = f"{factor.name} +{missing:.0f} points; " + _acceleration_change(
-                scorecard, factor_index, current, improved
-            )
-            action = _criterion_fix(criterion, findings)
-            recommendation = Recommendation(criterion.label, action, effect)
-            ranked.append((factor.score, -missing, len(ranked), recommendation))
-    return [item[-1] for item in sorted(ranked, key=lambda item: item[:3])]
-
-
-def _acceleration_change(
-    scorecard: Scorecard, factor_index: int, current: float, improved: float
-) -> str:
-    if improved > current:
-        return f"opportunity acceleration {current:.0f} to {improved:.0f}."
-    zero = [
-        factor.name
-        for position, factor in enumerate(scorecard.factors)
-        if position != factor_index and factor.score == 0
-    ]
-    if zero:
-        return (
-            f"opportunity acceleration stays {current:.0f} until "
-            f"{' and '.join(zero)} scores above 0."
-        )
-    return f"opportunity acceleration stays {current:.0f}."
-
-
-def _with_met(scorecard: Scorecard, factor_index: int, index: int) -> Scorecard:
-    factor = scorecard.factors[factor_index]
-    criteria = list(factor.criteria)
-    criteria[index] = dataclasses.replace(criteria[index], share=1.0)
-    factors = list(scorecard.factors)
-    factors[factor_index] = dataclasses.replace(factor, criteria=tuple(criteria))
-    return Scorecard(tuple(factors))
-
-
-def _criterion_fix(criterion: Criterion, findings: list[Finding]) -> str:
-    for finding in findings:
-        if finding.code in criterion.codes and finding.fix:
-            return finding.fix
-    if criterion.fix:
-        return criterion.fix
-    rules = builtin_ruleset().rules
-    for code in criterion.codes:
-        if code in rules and rules[code].fix:
-            return rules[code].fix
-    return criterion.label
-
-
-def _simulation_actions(simulation: Simulation, spec: Spec) -> list[Recommendation]:
-    result = simulation.result
-    per = (
-        f"per {result.basis.period}"
-        if result.basis.period
-        else f"per {result.basis.opportunities:,.0f} opportunities entering"
-    )
-    actions = []
-    for bottleneck in [b for b in result.bottlenecks if b.extra_wins > 0][:2]:
-        value = ""
-        if bottleneck.extra_value is not None:
-            currency = f" {result.currency}" if result.currency else ""
-            value = f" ({bottleneck.extra_value:,.0f}{currency})"
-        actions.append(
-            Recommendation(
-                f"Raise the conversion of {bottleneck.name}",
-                f"Work on what stops opportunities in {bottleneck.name}: a "
-                f"conversion of {format_rate(bottleneck.improved_conversion)} "
-                f"instead of {format_rate(bottleneck.conversion)}.",
-                f"+{bottleneck.extra_wins:,.2f} wins {per}{value}.",
-            )
-        )
-    within = result.within_conversion_period
-    if within is not None and within < WITHIN_PERIOD_TARGET and spec.conversion_period:
-        actions.append(
-            Recommendation(
-                "Shorten the time to close",
-                "Shorten the slowest stages, or set a conversion period the "
-                "funnel can meet.",
-                f"Only {format_rate(within)} of won deals close within the "
-                f"conversion period of {spec.conversion_period.text}.",
-            )
-        )
-    return actions
 
 
 def attach_charts(report: AuditReport, output_format: str) -> None:
@@ -472,6 +348,7 @@ def write_audit(
     output_format: str | None = None,
     opportunities: int = DEFAULT_OPPORTUNITIES,
     seed: int = DEFAULT_SEED,
+    config: ConfigResolver | None = None,
 ) -> AuditReport:
     """Write the audit report of one spec to output.
 
@@ -489,7 +366,7 @@ def write_audit(
             f"{output.parent}: directory not found; create it or choose another "
             "output path"
         )
-    report = build_audit(spec_path, opportunities, seed)
+    report = build_audit(spec_path, opportunities, seed, config)
     attach_charts(report, chosen)
     chart_files: dict[str, str] = {}
     if chosen == "md":

@@ -93,8 +93,9 @@ def flowchart_svg(page: FunnelPage) -> str:
 
     Arrows between neighbouring stages are straight. Arrows that skip stages
     curve on the right, arrows back to an earlier stage on the left. The
-    marketing-to-sales handoff is drawn thick and orange. Edges to lost are
-    left out, as in the Mermaid chart.
+    marketing-to-sales handoff is drawn thick and orange, and the legend has
+    a handoff entry only when the funnel has one. Edges to lost are left
+    out, as in the Mermaid chart.
     """
     stages = _unique_stages(page.stages)
     rows = {stage.id: position for position, stage in enumerate(stages)}
@@ -111,7 +112,7 @@ def flowchart_svg(page: FunnelPage) -> str:
         _draw_won(axes, -len(stages) * _STEP)
         for edge in page.edges:
             _draw_edge(axes, edge, rows)
-        _draw_legend(axes, stages)
+        _draw_legend(axes, stages, page.has_handoff)
         return figure_svg(figure)
 
 
@@ -232,7 +233,7 @@ def _draw_edge(axes: Axes, edge: Edge, rows: dict[str, int]) -> None:
     )
 
 
-def _draw_legend(axes: Axes, stages: Sequence[StageRow]) -> None:
+def _draw_legend(axes: Axes, stages: Sequence[StageRow], handoff: bool) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -245,7 +246,10 @@ def _draw_legend(axes: Axes, stages: Sequence[StageRow]) -> None:
         )
         for owner in owners
     ]
-    handles.append(Line2D([], [], color=HANDOFF_COLOR, linewidth=2.6, label="handoff"))
+    if handoff:
+        handles.append(
+            Line2D([], [], color=HANDOFF_COLOR, linewidth=2.6, label="handoff")
+        )
     axes.legend(
         handles=handles,
         loc="upper center",

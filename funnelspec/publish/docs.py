@@ -27,7 +27,8 @@ from funnelspec.publish.output import (
 )
 from funnelspec.publish.pages import FunnelPage, build_page, slugify
 from funnelspec.publish.render import render_template
-from funnelspec.rules.engine import builtin_ruleset, lint_document
+from funnelspec.rules.config import ConfigResolver
+from funnelspec.rules.engine import lint_document
 from funnelspec.spec.loader import decode, looks_like_spec
 from funnelspec.spec.parse import parse_document
 
@@ -45,13 +46,18 @@ class DocsResult:
     pages: list[FunnelPage]
 
 
-def load_pages(paths: Iterable[str]) -> list[FunnelPage]:
+def load_pages(
+    paths: Iterable[str], config: ConfigResolver | None = None
+) -> list[FunnelPage]:
     """Read and lint every spec under paths into pages, with unique slugs.
 
-    Files found in directories that lack a top-level ``funnelspec:`` key are
-    skipped, as ``funnelspec lint`` does. A named file that is not a spec, or
-    a file that cannot be read, raises UsageError or ReadError.
+    Each spec is linted with the ruleset of its configuration (``config``, or
+    the nearest configuration file). Files found in directories that lack a
+    top-level ``funnelspec:`` key are skipped, as ``funnelspec lint`` does. A
+    named file that is not a spec, or a file that cannot be read, raises
+    UsageError or ReadError, and an invalid configuration raises ConfigError.
     """
+    config = config or ConfigResolver()
     pages: list[FunnelPage] = []
     used: set[str] = {"index"}
     for target in discover(paths):
@@ -66,10 +72,11 @@ def load_pages(paths: Iterable[str]) -> list[FunnelPage]:
                 f"{document.file}: not a funnel spec (no top-level 'funnelspec:' "
                 "key); add 'funnelspec: 1' or leave the file out"
             )
-        findings = lint_document(document)
+        settings = config.config_for(target.path)
+        findings = lint_document(document, settings.ruleset_for(target.path))
         spec = parse_document(document)
         slug = _unique_slug(slugify(Path(name).stem), used)
-        pages.append(build_page(document, spec, findings, slug))
+        pages.append(build_page(document, spec, findings, slug, settings.path))
     if not pages:
         searched = " ".join(paths) or "."
         raise UsageError(
@@ -102,14 +109,8 @@ def render_page(page: FunnelPage, output_format: str) -> str:
 
 
 def _page_values(page: FunnelPage) -> dict[str, object]:
-    ruleset = builtin_ruleset()
     findings = sorted(page.findings, key=Finding.sort_key)
-    return {
-        "page": page,
-        "findings": findings,
-        "rules": ruleset.rules,
-        "version": __version__,
-    }
+    return {"page": page, "findings": findings, "version": __version__}
 
 
 def render_index(pages: list[FunnelPage], output_format: str) -> str:
@@ -119,16 +120,22 @@ def render_index(pages: list[FunnelPage], output_format: str) -> str:
 
 
 def write_docs(
-    paths: Iterable[str], directory: Path, output_format: str, force: bool
+    paths: Iterable[str],
+    directory: Path,
+    output_format: str,
+    force: bool,
+    config: ConfigResolver | None = None,
 ) -> DocsResult:
     """Generate the pages of every spec under paths into directory.
 
-    Only files named in the manifest are replaced or deleted; see
+    Every spec is read and linted before anything is written, so an invalid
+    spec path or configuration leaves the directory as it was. Only files
+    named in the manifest are replaced or deleted; see
     ``funnelspec.publish.output`` for the rules that protect other files.
     """
     if output_format not in FORMATS:
         raise UsageError(f"invalid format {output_format!r}; use md or html")
-    pages = load_pages(paths)
+    pages = load_pages(paths, config)
     previous = prepare_output_directory(directory, force)
     written: list[str] = []
     for page in pages:

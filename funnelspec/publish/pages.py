@@ -6,6 +6,7 @@ the HTML page of a funnel can never disagree about a number.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -14,6 +15,9 @@ from funnelspec.graph import LOST, WON, FunnelGraph
 from funnelspec.spec.loader import Document
 from funnelspec.spec.model import Segment, Spec, Stage
 from funnelspec.spec.units import StageDuration
+
+#: Name that pages give the ruleset of a spec that no configuration file covers.
+BUILTIN_CONFIGURATION = "the built-in recommended ruleset"
 
 #: Display names of stage owners and buyer roles.
 OWNER_LABELS = {
@@ -109,6 +113,21 @@ class FunnelPage:
     segments: list[SegmentRow] = field(default_factory=list)
     stages: list[StageRow] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    #: Configuration file the spec was linted with, as the page shows it;
+    #: None for the built-in recommended ruleset.
+    config_file: str | None = None
+
+    @property
+    def configuration(self) -> str:
+        """The configuration the findings come from, worded for a sentence."""
+        if self.config_file is None:
+            return BUILTIN_CONFIGURATION
+        return f"the configuration in {self.config_file}"
+
+    @property
+    def has_handoff(self) -> bool:
+        """Whether an edge passes ownership from marketing to sales."""
+        return any(edge.handoff for edge in self.edges)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -125,13 +144,36 @@ def slugify(text: str) -> str:
     return slug or "funnel"
 
 
+def display_path(path: str) -> str:
+    """Return path relative to the working directory when it lies inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
+    return path if outside else relative
+
+
 def build_page(
-    document: Document, spec: Spec | None, findings: list[Finding], slug: str
+    document: Document,
+    spec: Spec | None,
+    findings: list[Finding],
+    slug: str,
+    config_file: str | None = None,
 ) -> FunnelPage:
-    """Collect the page of one spec; without a valid spec only findings are shown."""
+    """Collect the page of one spec; without a valid spec only findings are shown.
+
+    ``config_file`` is the configuration the findings come from, or None for
+    the built-in recommended ruleset.
+    """
+    shown_config = display_path(config_file) if config_file else None
     if spec is None:
         return FunnelPage(
-            file=document.file, slug=slug, title=document.file, findings=findings
+            file=document.file,
+            slug=slug,
+            title=document.file,
+            findings=findings,
+            config_file=shown_config,
         )
     graph = FunnelGraph(spec)
     return FunnelPage(
@@ -139,6 +181,7 @@ def build_page(
         slug=slug,
         title=spec.name,
         findings=findings,
+        config_file=shown_config,
         spec=spec,
         description=spec.description or "",
         overview=overview_rows(spec),

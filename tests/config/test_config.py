@@ -244,3 +244,16 @@ def test_config_command_missing_spec(runner: CliRunner) -> None:
     outcome = runner.invoke(cli, ["config", "no-such-spec.yaml"])
     assert outcome.exit_code == 2
     assert "does not exist" in outcome.output
+
+
+def test_custom_rule_on_spec(tmp_path: Path) -> None:
+    (tmp_path / ".funnelspec.yaml").write_text(
+        "rules:\n  X1:\n    name: deal-value\n    check: field-required\n"
+        "    given: {on: spec}\n    options: {field: deal_value}\n"
+        "    message: 'funnel states no {field}'\n"
+    )
+    spec = tmp_path / "hub.yaml"
+    spec.write_text(Path("specs/hubspot-default-deal-pipeline.yaml").read_text())
+    result = lint_paths([str(spec)])
+    found = [(f.code, f.line, f.message) for f in result.findings if f.code == "X1"]
+    assert found == [("X1", 9, "funnel states no deal_value")]

@@ -16,6 +16,8 @@ INDUSTRIAL = SPECS / "industrial-3d-design.yaml"
 HUBSPOT = SPECS / "hubspot-default-deal-pipeline.yaml"
 NURTURE = FIXTURES / "nurture-loop.yaml"
 MARKUP = FIXTURES / "script-name.yaml"
+#: A funnel whose proposal stage sends everything to a mistyped stage id.
+MISTYPED = FIXTURES / "mistyped-next.yaml"
 #: Stage name of the markup fixture's first stage.
 SCRIPT_NAME = "<script>alert('stage')</script>"
 

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from funnelspec.cli import cli
 from funnelspec.errors import UsageError
 from funnelspec.publish.audit import build_audit, output_format_for, write_audit
+from funnelspec.publish.scorecard import Criterion
 
-from .helpers import FIXTURES, HUBSPOT, INDUSTRIAL, MARKUP, NURTURE
+from .helpers import FIXTURES, HUBSPOT, INDUSTRIAL, MARKUP, MISTYPED, NURTURE
 from .markdown_structure import parse_markdown
 from .mermaid_subset import parse_flowchart
 
@@ -53,6 +54,123 @@ def test_scores_with_partial_shares() -> None:
     # The SLA of 2 days (-15) and 1 of 5 stages without conversion (-2).
     assert result["follow_up"] == 83
     assert result["acceleration"] == pytest.approx(33.2)
+
+
+def criteria_by_label(path: Path) -> dict[str, Criterion]:
+    card = build_audit(str(path), SMALL, 1).scorecard
+    return {
+        criterion.label: criterion
+        for factor in card.factors
+        for criterion in factor.criteria
+    }
+
+
+def test_graph_error_zeroes_acceleration() -> None:
+    card = build_audit(str(MISTYPED), SMALL, 1).scorecard
+    assert card.product > 0
+    assert card.acceleration == 0
+    assert card.zero_reasons == (
+        "the spec has 6 error findings (FS102, FS103, FS104)",
+        "the funnel wins nothing (simulated win rate 0%)",
+    )
+
+
+def test_graph_error_zeroes_dependent_criteria() -> None:
+    criteria = criteria_by_label(MISTYPED)
+    path = criteria["Typical path to won fits the conversion period"]
+    assert path.earned == 0
+    assert path.detail == (
+        "not scored: the funnel graph has errors (FS102, FS103, FS104)"
+    )
+    handoff = criteria["One handoff from marketing to sales"]
+    assert handoff.earned == 0
+    assert handoff.detail.startswith("not scored: the funnel graph has errors")
+    graph = criteria[
+        "Every stage is reachable and leads to won, without unmarked loops"
+    ]
+    assert graph.earned == 0
+    assert graph.detail == "findings of FS102, FS103, FS104"
+
+
+def test_graph_error_scores_of_factors() -> None:
+    result = scores(MISTYPED)
+    # The graph criterion and the handoff, 10 points each.
+    assert result["customer_path"] == 80
+    assert result["segmentation"] == 100
+    # The path to won (10 points) cannot be judged.
+    assert result["follow_up"] == 90
+    assert result["acceleration"] == 0
+
+
+def test_root_cause_recommended_first() -> None:
+    titles = [
+        item.title for item in build_audit(str(MISTYPED), SMALL, 1).recommendations
+    ]
+    assert titles[:4] == [
+        "Fix FS102 unknown-stage (line 39)",
+        "Fix FS103 unreachable-stage (line 42)",
+        "Fix FS104 dead-end-stage (lines 15, 22, 28, 35)",
+        "Make the funnel win opportunities",
+    ]
+
+
+def test_consequence_names_its_cause() -> None:
+    items = build_audit(str(MISTYPED), SMALL, 1).recommendations
+    effects = {item.title: item.effect for item in items}
+    effect = effects["Fix FS103 unreachable-stage (line 42)"]
+    assert effect.endswith(
+        "These can follow from the FS102 error above; run funnelspec lint again "
+        "once it is fixed."
+    )
+
+
+def test_graph_criteria_not_recommended_twice() -> None:
+    titles = [
+        item.title for item in build_audit(str(MISTYPED), SMALL, 1).recommendations
+    ]
+    assert not any(title.startswith("Every stage is reachable") for title in titles)
+    assert "Typical path to won fits the conversion period" not in titles
+    assert "One handoff from marketing to sales" not in titles
+
+
+def test_duplicate_id_before_consequences(tmp_path: Path) -> None:
+    text = MISTYPED.read_text(encoding="utf-8")
+    text = text.replace("next: {negotiaton: 0.55}", "conversion: 0.55")
+    text = text.replace("  - id: demo\n", "  - id: qualified\n")
+    spec = tmp_path / "duplicate.yaml"
+    spec.write_text(text, encoding="utf-8")
+    titles = [item.title for item in build_audit(str(spec), SMALL, 1).recommendations]
+    assert titles[:3] == [
+        "Fix FS101 duplicate-stage-id (line 28)",
+        "Fix FS103 unreachable-stage (lines 35, 42)",
+        "Fix FS104 dead-end-stage (lines 15, 22)",
+    ]
+
+
+def test_markdown_report_explains_zero(tmp_path: Path) -> None:
+    output = tmp_path / "audit.md"
+    write_audit(str(MISTYPED), output, opportunities=SMALL, seed=1)
+    text = output.read_text(encoding="utf-8")
+    assert (
+        "Opportunity acceleration is 0 because the spec has 6 error findings "
+        "(FS102, FS103, FS104) and the funnel wins nothing (simulated win rate 0%)."
+    ) in text
+    assert "while the spec has an error finding or the funnel wins" in text
+    table = parse_markdown(text).table_after("Scorecard")
+    assert table.rows[-1][1].startswith("0 / 100 (the product of the factors is 72;")
+
+
+def test_cli_audit_says_why_zero(tmp_path: Path) -> None:
+    output = tmp_path / "report.md"
+    result = CliRunner().invoke(
+        cli, ["audit", str(MISTYPED), "-o", str(output), "--opportunities", "1000"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"wrote {output}: Customer path 80, Segmentation 100, Follow-up conversion "
+        "90; opportunity acceleration 0 because the spec has 6 error findings "
+        "(FS102, FS103, FS104) and the funnel wins nothing (simulated win rate 0%)\n"
+    )
 
 
 def test_theme_order() -> None:

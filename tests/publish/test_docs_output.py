@@ -12,10 +12,11 @@ from click.testing import CliRunner
 
 from funnelspec.cli import cli
 from funnelspec.errors import UsageError
+from funnelspec.publish.charts import flowchart_svg
 from funnelspec.publish.docs import write_docs
 from funnelspec.publish.output import MANIFEST
 
-from .helpers import FIXTURES, HUBSPOT, INDUSTRIAL, ROOT, SPECS
+from .helpers import FIXTURES, HUBSPOT, INDUSTRIAL, ROOT, SPECS, load_page
 
 
 def test_creates_directory(tmp_path: Path) -> None:
@@ -131,6 +132,36 @@ def test_cli_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["docs", str(missing), "-o", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "file not found" in result.output
+
+
+def test_cli_one_page_singular(tmp_path: Path) -> None:
+    output = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["docs", str(HUBSPOT), "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote 2 files (1 funnel page and the index) to {output}\n"
+
+
+def test_handoff_caption_only_with_handoff(tmp_path: Path) -> None:
+    write_docs([str(INDUSTRIAL), str(HUBSPOT)], tmp_path, "html", force=False)
+    with_handoff = (tmp_path / "industrial-3d-design.html").read_text()
+    all_sales = (tmp_path / "hubspot-default-deal-pipeline.html").read_text()
+    assert "the thick orange arrow is the handoff" in with_handoff
+    assert "the thick orange arrow is the handoff" not in all_sales
+    assert "Arrows carry the stated conversion. Each stage loses" in all_sales
+
+
+def test_handoff_legend_only_with_handoff() -> None:
+    # The SVG keeps each drawn text as a comment, legend labels included.
+    assert "<!-- handoff -->" in flowchart_svg(load_page(INDUSTRIAL))
+    assert "<!-- handoff -->" not in flowchart_svg(load_page(HUBSPOT))
+
+
+def test_markdown_handoff_sentence(tmp_path: Path) -> None:
+    write_docs([str(INDUSTRIAL), str(HUBSPOT)], tmp_path, "md", force=False)
+    with_handoff = (tmp_path / "industrial-3d-design.md").read_text()
+    all_sales = (tmp_path / "hubspot-default-deal-pipeline.md").read_text()
+    assert "thick arrow is the handoff" in with_handoff
+    assert "handoff" not in all_sales
 
 
 def test_cli_as_subprocess(tmp_path: Path) -> None:

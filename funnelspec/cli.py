@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "docs": "funnelspec.commands.publish:docs",
     "audit": "funnelspec.commands.publish:audit",
     "import": "funnelspec.commands.importer:import_group",
+    "fmt": "funnelspec.commands.fmt:fmt",
 }
 
 

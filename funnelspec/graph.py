@@ -99,6 +99,11 @@ class FunnelGraph:
         found: set[str] = nx.descendants(self.graph, stage_id)
         return found
 
+    def reachable_from(self, sources: list[str]) -> set[str]:
+        """Return the sources and every node reachable from them, in one search."""
+        lengths = nx.multi_source_dijkstra_path_length(self.graph, set(sources))
+        return set(lengths)
+
     def reachable_from_entry(self) -> set[str]:
         return {self.entry} | set(nx.descendants(self.graph, self.entry))
 
@@ -114,12 +119,15 @@ class FunnelGraph:
 
     def stage_cycles(self) -> list[list[str]]:
         """Return loops between stages as lists of stage ids, in spec order."""
-        stage_graph = self.graph.subgraph(self.stages)
+        # won and lost have no outgoing edges, so they are never on a loop and
+        # the whole graph can be searched (faster than a subgraph view).
         loops: list[list[str]] = []
-        for component in nx.strongly_connected_components(stage_graph):
+        for component in nx.strongly_connected_components(self.graph):
+            if len(component) == 1 and component <= {WON, LOST}:
+                continue
             members = sorted(component, key=self.index.__getitem__)
             first = members[0]
-            if len(members) > 1 or stage_graph.has_edge(first, first):
+            if len(members) > 1 or self.graph.has_edge(first, first):
                 loops.append(members)
         loops.sort(key=lambda members: self.index[members[0]])
         return loops

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from funnelspec.errors import ReadError
-from funnelspec.findings import Finding
+from funnelspec.findings import Finding, Position
 from funnelspec.rules.config import ConfigResolver
 from funnelspec.rules.engine import lint_document
-from funnelspec.spec.loader import Document, decode, load_text, looks_like_spec
+from funnelspec.spec.loader import (
+    Document,
+    LoadProblem,
+    decode,
+    load_text,
+    looks_like_spec,
+)
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 STDIN = "-"
+#: Largest file read as a spec; only its first MAX_FILE_BYTES + 1 bytes are
+#: read. A spec with 10,000 stages is about 1.5 MB.
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -44,17 +53,35 @@ def discover(paths: Iterable[str]) -> Iterator[Target]:
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
-                if name.endswith(SPEC_SUFFIXES):
-                    yield Target(os.path.join(root, name), named=False)
+                file_path = os.path.join(root, name)
+                if name.endswith(SPEC_SUFFIXES) and not _is_special(file_path):
+                    yield Target(file_path, named=False)
+
+
+def _is_special(path: str) -> bool:
+    """Tell whether path is a FIFO, socket or device, which a directory walk skips.
+
+    A dangling or looping symbolic link is not special, so reading it reports
+    the error.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def read_bytes(path: str, stdin_name: str = "<stdin>") -> tuple[str, bytes]:
     """Return the display name and bytes of a file (``-`` for standard input)."""
     if path == STDIN:
-        return stdin_name, sys.stdin.buffer.read()
+        return stdin_name, sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     try:
-        return path, Path(path).read_bytes()
+        return path, _read_limited(path)
     except FileNotFoundError:
+        if os.path.islink(path):
+            target = os.readlink(path)
+            message = f"{path}: symbolic link to {target!r}, which does not exist"
+            raise ReadError(message) from None
         raise ReadError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise ReadError(f"{path}: is a directory") from None
@@ -62,8 +89,38 @@ def read_bytes(path: str, stdin_name: str = "<stdin>") -> tuple[str, bytes]:
         raise ReadError(f"{path}: cannot read file ({exc.strerror})") from None
 
 
+def _read_limited(path: str) -> bytes:
+    """Read at most MAX_FILE_BYTES + 1 bytes of a file, FIFO or device.
+
+    The file is opened without blocking, so a FIFO that no process writes to
+    reads as empty instead of hanging. A FIFO with a writer, such as the path
+    bash's process substitution passes, is read until the writer closes it.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(descriptor, "rb") as file:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        os.set_blocking(descriptor, True)
+        data = file.read(MAX_FILE_BYTES + 1)
+    if not data and not stat.S_ISREG(mode):
+        raise ReadError(
+            f"{path}: no data to read (a FIFO or device that no process writes "
+            "to); pass a regular file"
+        )
+    return data
+
+
 def document_from_bytes(name: str, raw: bytes) -> Document:
     """Decode and parse file bytes into a Document."""
+    if len(raw) > MAX_FILE_BYTES:
+        document = Document(file=name, text="")
+        message = (
+            f"file is larger than {MAX_FILE_BYTES:,} bytes (10 MiB), the limit "
+            "for a spec; split it or remove generated data"
+        )
+        document.problems.append(LoadProblem("FS001", message, Position(1, 1)))
+        return document
     text, problem = decode(raw)
     if problem is not None:
         document = Document(file=name, text="")

@@ -91,6 +91,28 @@ from funnelspec.rules.config import ConfigResolver
     ),
 )
 @click.option(
+    "--fix",
+    is_flag=True,
+    help="Apply safe fixes to the files in place, then lint the fixed files.",
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help=(
+        "With --fix or --diff, also apply fixes that can change what a spec "
+        "means: remove a duplicate key with a different value (the first is "
+        "kept) and rename an unknown key to the closest known key."
+    ),
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help=(
+        "Print the changes --fix would make as a unified diff and write "
+        "nothing, without linting; exit 1 if there are changes."
+    ),
+)
+@click.option(
     "--stdin-filename",
     default="<stdin>",
     show_default=True,
@@ -107,6 +129,9 @@ def lint(
     quiet: bool,
     exit_zero: bool,
     skip_non_specs: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
     stdin_filename: str,
 ) -> None:
     """Lint funnel specs.
@@ -121,10 +146,21 @@ def lint(
     and writes SARIF to results.sarif. On a terminal, a progress line on
     standard error shows which file is being linted.
 
+    --fix writes the fixes that keep a spec's meaning (see docs/fmt-and-fix.md),
+    reports "fixed N findings in M files" on standard error, and lints as
+    usual; a file that does not parse is left unchanged.
+
     Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it
     (YAML that does not parse included); 2 usage error or a file that cannot
     be read.
     """
+    fix_errors: list[str] = []
+    if fix or diff or unsafe_fixes:
+        from funnelspec.rewrite.files import apply_lint_fixes
+
+        fix_errors = apply_lint_fixes(
+            paths or (".",), fix, diff, unsafe_fixes, stdin_filename, config_path
+        )
     targets = resolve_targets(output_formats, output)
     threshold = Severity.parse(fail_on)
     progress = progress_for(sys.stderr, enabled=not quiet)
@@ -140,6 +176,7 @@ def lint(
     finally:
         if progress is not None:
             progress.close()
+    result.errors[:0] = fix_errors
     options = RenderOptions(
         color=sys.stdout.isatty(),
         statistics=statistics,

@@ -137,7 +137,9 @@ def _improve(chain: Chain, row: int, step: float) -> tuple[NDArray[np.float64], 
         return transitions, 0.0
     others = transitions[row, : chain.lost]
     total = float(others.sum())
-    if total > 0:
+    # Scaling a near-zero total (5e-324) would overflow to inf, so such a row
+    # is treated like one whose advancing probabilities are all zero.
+    if total > 1e-12:
         others *= (total + applied) / total
     else:
         targets = chain.edges[row, : chain.lost]

@@ -287,10 +287,11 @@ _LIBYAML_COMPOSER: Any = (
 
 
 def _limit_problem(text: str) -> LoadProblem | None:
-    """Return an FS001 problem if the text nests or holds too many nodes.
+    """Return an FS001 problem if the text nests too deeply or has too many nodes.
 
     This runs on parser events before composing, because libyaml's composer
-    recurses once per level and crashes the process at about 100,000 levels.
+    recurses once per level and crashes the process on deep nesting (see
+    _SAFE_COMPOSE_DEPTH).
     """
     events: Iterator[Event]
     if CParser is None:

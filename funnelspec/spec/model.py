@@ -142,9 +142,7 @@ Inflow = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": (
-                r"^\s*(\d+(\.\d+)?|\.\d+)\s*(per|/|a|an|each)\s*[A-Za-z]+\s*$"
-            ),
+            "pattern": (r"^\s*(\d+(\.\d+)?|\.\d+)\s*(per|/|a|an|each)\s*[A-Za-z]+\s*$"),
             "description": (
                 "New opportunities entering the first stage: a count per day, "
                 "week, month, quarter or year."

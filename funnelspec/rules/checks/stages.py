@@ -118,9 +118,9 @@ def single_handoff(context: Context, options: Mapping[str, Any]) -> Iterator[Pro
     ]
     if not marketing:
         return
-    after_marketing: set[str] = set()
-    for stage_id in marketing:
-        after_marketing |= graph.descendants(stage_id)
+    # Marketing stages themselves are included, which is harmless because
+    # only sales-owned stages are looked at below.
+    after_marketing = graph.reachable_from(marketing)
     for source, stage in graph.stages.items():
         if stage.owner != "sales" or source not in after_marketing:
             continue

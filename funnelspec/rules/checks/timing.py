@@ -29,6 +29,14 @@ def has_conversion_period(
         yield Problem(())
 
 
+def _shorten_path(path: list[str], keep: int = 4) -> str:
+    """Join a path with arrows, eliding the middle of a long one."""
+    if len(path) <= 2 * keep + 1:
+        return " -> ".join(path)
+    hidden = len(path) - 2 * keep
+    return " -> ".join([*path[:keep], f"({hidden} more stages)", *path[-keep:]])
+
+
 @register("path-within-period")
 def path_within_period(
     context: Context, options: Mapping[str, Any]
@@ -51,7 +59,7 @@ def path_within_period(
     yield Problem(
         ("conversion_period",),
         {
-            "path": " -> ".join(path),
+            "path": _shorten_path(path),
             "total": format_days(total) + note,
             "period": period.text,
         },

@@ -9,7 +9,10 @@ file that is not a spec or cannot be read.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -202,19 +205,26 @@ def test_symlink_loop_directory(tmp_path: Path) -> None:
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
-    # Permission bits do not stop root (as in CI) from reading, so this case
-    # only runs for other users. The FIFO and symlink cases also run as root.
-    if os.geteuid() == 0:
-        pytest.skip("root reads files whatever their permission bits")
+    # Permission bits do not stop root (as in CI) from reading, so as root the
+    # lint runs without the capabilities that let root bypass them.
     spec = tmp_path / "locked.yaml"
     spec.write_text(SPEC, encoding="utf-8")
     spec.chmod(0)
+    command = [sys.executable, "-m", "funnelspec", "lint", str(spec)]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to drop root's capabilities"
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search", *command]
     try:
-        result = run_cli("lint", str(spec))
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=60, check=False
+        )
     finally:
         spec.chmod(stat.S_IRUSR | stat.S_IWUSR)
-    assert result.code == 2
-    assert "Permission denied" in result.stderr
+    assert completed.returncode == 2, completed.stderr
+    assert "locked.yaml" in completed.stderr
+    assert "not readable" in completed.stderr or "Permission denied" in completed.stderr
+    assert "Traceback" not in completed.stderr
 
 
 def test_device_is_bounded() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -169,7 +170,7 @@ def lint_paths(
             result.errors.append(str(exc))
             continue
         only_marked = skip_non_specs or not target.named
-        if only_marked and not looks_like_spec(decode(raw)[0]):
+        if only_marked and not _has_marker(raw):
             continue
         document = document_from_bytes(name, raw)
         if target.named and not is_spec(document):
@@ -182,3 +183,18 @@ def lint_paths(
         ruleset = config.ruleset_for(target.path)
         result.findings.extend(lint_document(document, ruleset, suppress=suppress))
     return result
+
+
+_BYTE_MARKER = re.compile(rb"^(?:\xef\xbb\xbf)?funnelspec[ \t]*:", re.MULTILINE)
+
+
+def _has_marker(raw: bytes) -> bool:
+    """Tell whether file bytes have a top-level ``funnelspec:`` key.
+
+    A file that is not valid UTF-8 still counts when its bytes hold the key,
+    so it is linted and gets FS001 instead of being skipped silently.
+    """
+    text, problem = decode(raw)
+    if problem is None:
+        return looks_like_spec(text)
+    return _BYTE_MARKER.search(raw) is not None

@@ -183,7 +183,7 @@ def lint(
         quiet=quiet,
         fail_on=threshold,
     )
-    write_outputs(targets, result, options)
+    write_outputs(targets, result, options, inputs=paths)
     for error in result.errors:
         click.echo(f"funnelspec: error: {error}", err=True)
     if not result.files and not result.errors and not skip_non_specs:

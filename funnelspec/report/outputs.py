@@ -10,11 +10,12 @@ uses.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import click
 from click.shell_completion import CompletionItem
@@ -157,20 +158,24 @@ def render(target_format: str, result: LintResult, options: RenderOptions) -> st
 
 
 def write_outputs(
-    targets: Iterable[OutputTarget], result: LintResult, options: RenderOptions
+    targets: Iterable[OutputTarget],
+    result: LintResult,
+    options: RenderOptions,
+    inputs: Iterable[str] = (),
 ) -> None:
     """Render and write every target.
 
     Only standard output gets color, and only if ``options.color`` is set.
     Raises UsageError before writing anything when an output file is one of
-    the specs just linted, and when an output file cannot be written.
+    the files just linted or named as input (hard links included), and when
+    an output file cannot be written.
     """
     targets = list(targets)
-    linted = {os.path.realpath(file) for file in result.files}
+    read = [*result.files, *inputs]
     for target in targets:
-        if not target.to_stdout and os.path.realpath(str(target.path)) in linted:
+        if not target.to_stdout and _is_any(str(target.path), read):
             raise UsageError(
-                f"output file {target.path!r} is one of the linted specs; "
+                f"output file {target.path!r} is one of the input files; "
                 "choose another file name"
             )
     for target in targets:
@@ -185,9 +190,33 @@ def write_outputs(
         _write_file(path, text + "\n" if text else "")
 
 
+def _is_any(path: str, inputs: Iterable[str]) -> bool:
+    if not os.path.exists(path) or os.path.islink(path):
+        return False
+    for name in inputs:
+        try:
+            if os.path.samefile(path, name):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def _write_file(path: str, text: str) -> None:
+    # The report goes to a temporary file that then replaces the path, so a
+    # symbolic link planted at the output path is replaced, never followed.
+    folder = os.path.dirname(os.path.abspath(path))
     try:
-        Path(path).write_text(text, encoding="utf-8", newline="\n")
+        handle, temporary = tempfile.mkstemp(prefix=".funnelspec-", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
     except OSError as exc:
         raise UsageError(
             f"cannot write output file {path!r} ({exc.strerror}); "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from funnelspec.findings import Finding, Severity
@@ -11,13 +13,23 @@ from funnelspec.report.summary import file_counts, rule_counts, severity_counts
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
+#: Control characters (C0, DEL, C1) and line and paragraph separators, which
+#: a spec's text could use to forge output lines or drive the terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """Escape control characters, so one finding is always one output line."""
+    return _CONTROL.sub(lambda match: ascii(match.group(0))[1:-1], text)
+
+
 def format_finding(finding: Finding, color: bool = False) -> str:
     severity = finding.severity.label
     if color:
         severity = click.style(severity, fg=_COLORS[finding.severity])
     return (
-        f"{finding.file}:{finding.line}:{finding.column}: {finding.code} "
-        f"{severity} {finding.message} [{finding.name}]"
+        f"{printable(finding.file)}:{finding.line}:{finding.column}: {finding.code} "
+        f"{severity} {printable(finding.message)} [{printable(finding.name)}]"
     )
 
 

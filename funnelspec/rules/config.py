@@ -217,7 +217,8 @@ def _read_pyproject(path: Path, text: str) -> _File:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    data = document.get("tool", {}).get("funnelspec")
+    tool = document.get("tool")
+    data = tool.get("funnelspec") if isinstance(tool, dict) else None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: has no [tool.funnelspec] table")
     return _File(str(path), path.parent, data, None, text)
@@ -257,7 +258,7 @@ def _builtin_file(name: str) -> _File:
 def _resolve_file(config_file: _File, chain: tuple[str, ...]) -> Ruleset:
     if config_file.label in chain:
         loop = " -> ".join((*chain, config_file.label))
-        raise ConfigError(f"{config_file.label}: extends itself ({loop})")
+        raise ConfigError(f"{chain[0]}: extends form a loop ({loop})")
     chain = (*chain, config_file.label)
     _load_plugins(config_file)
     rules: dict[str, Rule] = {}
@@ -320,6 +321,10 @@ def _open_extended(config_file: _File, parent: str, index: int) -> _File:
 
 
 def _load_plugins(config_file: _File) -> None:
+    # Built-in checks register first, so a plugin that reuses one of their
+    # names fails on its own import with a message, not later.
+    from funnelspec.rules import checks  # noqa: F401
+
     for index, entry in enumerate(config_file.data.get("plugins") or []):
         path = (config_file.folder / entry).resolve()
         if not path.is_file():
@@ -334,7 +339,7 @@ def _load_plugins(config_file: _File) -> None:
         sys.modules[module_name] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             del sys.modules[module_name]
             raise config_file.error(
                 ("plugins", index), f"plugin {path} failed to import: {exc!r}"
@@ -418,10 +423,23 @@ def _find_in(folder: Path) -> Path | None:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
+    """Tell whether a pyproject.toml has a [tool.funnelspec] table.
+
+    A file that only mentions the table (in a comment, say) is passed over
+    and the search goes on upward. One that cannot be parsed but names the
+    table is taken, so its TOML error is reported.
+    """
     try:
-        return "[tool.funnelspec" in pyproject.read_text(encoding="utf-8")
+        text = pyproject.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
+    if "tool.funnelspec" not in text:
+        return False
+    try:
+        tool = tomllib.loads(text).get("tool")
+    except tomllib.TOMLDecodeError:
+        return True
+    return isinstance(tool, dict) and isinstance(tool.get("funnelspec"), dict)
 
 
 class ConfigResolver:

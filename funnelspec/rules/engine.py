@@ -31,18 +31,23 @@ def builtin_ruleset(name: str = "recommended") -> Ruleset:
 
 
 def render(template: str, values: Mapping[str, Any]) -> str:
-    """Fill a message template; a missing value shows as its name in braces."""
+    """Fill a message template's ``{name}`` fields with values.
+
+    A name without a value shows as written, in braces. Format specs and
+    conversions (``{x:>9}``, ``{x!r}``) are ignored, because templates come
+    from configuration files and a width could ask for gigabytes.
+    """
     try:
-        text = string.Formatter().vformat(template, (), _Defaulting(values))
-    except (ValueError, IndexError, AttributeError, KeyError, TypeError):
-        # A user-written template with a bad format field is shown as written.
-        text = template
-    return text.strip()
-
-
-class _Defaulting(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return template.strip()  # unbalanced braces: shown as written
+    text = []
+    for literal, field, _spec, _conversion in parts:
+        text.append(literal)
+        if field is None:
+            continue
+        text.append(str(values[field]) if field in values else "{" + field + "}")
+    return "".join(text).strip()
 
 
 def lint_document(
@@ -57,7 +62,7 @@ def lint_document(
     spec = parse_document(document)
     findings = [
         _finding(
-            ruleset[problem.code],
+            _load_rule(ruleset, problem.code),
             document.file,
             problem.position.line,
             problem.position.column,
@@ -65,7 +70,6 @@ def lint_document(
             {"detail": problem.message},
         )
         for problem in document.problems
-        if problem.code in ruleset.rules
     ]
     if spec is not None:
         context = Context(spec=spec, source=document.source, file=document.file)
@@ -83,6 +87,12 @@ def lint_document(
     return sorted(findings, key=Finding.sort_key)
 
 
+def _load_rule(ruleset: Ruleset, code: str) -> Rule:
+    # FS001 and FS002 always report, even under a ruleset that does not
+    # extend the built-in one.
+    return ruleset.rules.get(code) or builtin_ruleset()[code]
+
+
 def _run_rule(rule: Rule, context: Context) -> list[Finding]:
     assert rule.check is not None
     check = get_check(rule.check)
@@ -93,7 +103,7 @@ def _run_rule(rule: Rule, context: Context) -> list[Finding]:
             _problem_finding(rule, problem, context)
             for problem in check(context, options)
         ]
-    except (ValueError, KeyError, TypeError, re.error) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, re.error) as exc:
         # Options come from configuration files, so a bad value (a duration
         # without a unit, a missing option of a custom rule) is a usage error.
         where = f", set in {rule.origin}" if rule.origin else ""
@@ -101,6 +111,13 @@ def _run_rule(rule: Rule, context: Context) -> list[Finding]:
         raise UsageError(
             f"rule {rule.code} ({rule.name}){where} cannot run: {detail}; "
             "fix the rule's options"
+        ) from None
+    except (Exception, SystemExit) as exc:
+        if check.__module__.startswith("funnelspec."):
+            raise  # a bug in a built-in check: keep the traceback
+        raise UsageError(
+            f"check {rule.check!r} of rule {rule.code} ({rule.name}), from "
+            f"{check.__module__}, failed: {exc!r}"
         ) from None
     if logger.isEnabledFor(logging.DEBUG):
         elapsed = (time.perf_counter() - started) * 1e6

@@ -8,6 +8,7 @@ adjust rules for files matching a glob. See docs/configuration.md.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -156,6 +157,9 @@ def adjust_rule(rule: Rule, setting: Any, origin: str = "") -> Rule:
             f"{rule.code} ({rule.name}) has no option {unknown[0]!r}{hint}; "
             f"its options are: {known}"
         )
+    for key, value in options.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{rule.code} option {key!r} must be a finite number")
     updated = replace(
         rule,
         options={**rule.options, **options},
@@ -181,6 +185,11 @@ def merge_rules(
     rules = dict(base)
     for code, setting in entries.items():
         code = str(code)
+        if code in ALWAYS_ON and code in rules:
+            raise ValueError(
+                f"{code} cannot be changed: it reports specs that cannot be read, "
+                "so every other rule depends on it"
+            )
         if isinstance(setting, Mapping) and DEFINITION_KEYS & set(setting):
             inherited = rules.get(code)
             if inherited is not None and "check" not in setting:

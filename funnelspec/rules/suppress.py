@@ -9,11 +9,14 @@ YAML comment can start: at the beginning of a line or after a space.
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from funnelspec.findings import Finding, Severity
+from funnelspec.rules.ruleset import ALWAYS_ON
 from funnelspec.spec.loader import SourceMap
 
 _COMMENT = re.compile(
@@ -88,7 +91,11 @@ def _scalar_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
 def _inside(
     spans: list[tuple[tuple[int, int], tuple[int, int]]], line: int, column: int
 ) -> bool:
-    return any(start <= (line, column) < end for start, end in spans)
+    # Scalars do not overlap and the scanner yields them in order, so only the
+    # last span that starts before the position can contain it.
+    position = (line, column)
+    index = bisect.bisect_right(spans, (position, (sys.maxsize, sys.maxsize))) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]
 
 
 def stage_first_lines(source: SourceMap) -> dict[int, int]:
@@ -113,7 +120,7 @@ def apply_suppressions(
     """
     if not suppressions:
         return list(findings)
-    stage_lines = stage_first_lines(source)
+    stage_lines = {index: line for line, index in stage_first_lines(source).items()}
     by_line: dict[int, list[Suppression]] = {}
     whole_file = []
     for suppression in suppressions:
@@ -127,6 +134,9 @@ def apply_suppressions(
         stage_line = _stage_line(finding, stage_lines)
         if stage_line is not None:
             candidates += by_line.get(stage_line, [])
+        if finding.code in ALWAYS_ON:
+            kept.append(finding)
+            continue
         matching = [s for s in candidates if s.covers(finding.code)]
         for suppression in matching:
             suppression.used.add(finding.code)
@@ -136,14 +146,11 @@ def apply_suppressions(
 
 
 def _stage_line(finding: Finding, stage_lines: dict[int, int]) -> int | None:
+    """Return the first line of the stage a finding is in, from index to line."""
     match = re.match(r"stages\[(\d+)\]", finding.path)
     if match is None:
         return None
-    index = int(match.group(1))
-    for line, stage_index in stage_lines.items():
-        if stage_index == index:
-            return line
-    return None
+    return stage_lines.get(int(match.group(1)))
 
 
 def _comment_findings(suppressions: list[Suppression], file: str) -> Iterable[Finding]:

@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    StrictBool,
     WithJsonSchema,
     field_validator,
 )
@@ -275,7 +276,7 @@ class Stage(_Model):
     )
     """Explicit transitions: target stage id (or won or lost) to probability.
     The remainder goes to lost. Without it, the next stage in the list follows."""
-    nurture: bool = Field(default=False, examples=[True])
+    nurture: StrictBool = Field(default=False, examples=[True])
     """Marks a stage that deliberately recycles opportunities, so loops through it
     are intended."""
 
@@ -304,6 +305,19 @@ class Spec(_Model):
 
     funnelspec: Literal[1] = Field(examples=[1])
     """Format version; always 1."""
+
+    @field_validator("funnelspec", mode="before")
+    @classmethod
+    def _integer_version(cls, value: object) -> object:
+        # Literal[1] alone would also take true and 1.0, which are not versions.
+        if isinstance(value, bool | float):
+            raise PydanticCustomError(
+                "version",
+                "funnelspec is {value}; write the integer 1",
+                {"value": str(value).lower()},
+            )
+        return value
+
     name: str = Field(
         min_length=1, examples=["Industrial 3D design software, new customers"]
     )

@@ -129,7 +129,7 @@ def _value_message(error: ErrorDetails, path: Path) -> str:
             "letters, like CNY"
         )
     message = error["msg"]
-    if kind in ("duration", "rate", "inflow", "reserved_id"):
+    if kind in ("duration", "rate", "inflow", "reserved_id", "version"):
         return f"{where}: {message}"
     return f"{where}: {message[:1].lower()}{message[1:]} (got {_describe(value)})"
 

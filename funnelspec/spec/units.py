@@ -12,8 +12,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+#: Longest duration a spec may state. It keeps simulated times finite.
+MAX_DURATION_YEARS = 1000
 DAYS_PER_MONTH = 30.44
 DAYS_PER_YEAR = 365.25
+
+MAX_DURATION_DAYS = MAX_DURATION_YEARS * DAYS_PER_YEAR
 
 #: Length in days of each duration unit, by every accepted spelling.
 _UNIT_DAYS: dict[str, float] = {}
@@ -155,6 +159,11 @@ def _positive(days: float, text: str) -> Duration:
         raise UnitError(f"duration {text[:40]!r} is too long to compute with")
     if days <= 0:
         raise UnitError(f"duration {text!r} must be longer than zero")
+    if days > MAX_DURATION_DAYS:
+        raise UnitError(
+            f"duration {text[:40]!r} is longer than {MAX_DURATION_YEARS:,} years; "
+            "no funnel step takes that long"
+        )
     return Duration(days=days, text=text)
 
 

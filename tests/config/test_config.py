@@ -149,7 +149,7 @@ def test_extends_loop(tmp_path: Path) -> None:
     (tmp_path / "b.yaml").write_text("extends: ./a.yaml\n")
     with pytest.raises(ConfigError) as raised:
         load_config(tmp_path / "a.yaml")
-    assert "extends itself" in str(raised.value)
+    assert "extends form a loop" in str(raised.value)
 
 
 def test_extends_user_ruleset(tmp_path: Path) -> None:

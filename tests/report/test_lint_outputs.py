@@ -116,7 +116,7 @@ def test_output_never_overwrites_spec(runner: CliRunner, tmp_path: Path) -> None
     spec.write_text(original, encoding="utf-8")
     outcome = runner.invoke(cli, ["lint", str(spec), "--format", f"json:{spec}"])
     assert outcome.exit_code == 2
-    assert "is one of the linted specs" in outcome.stderr
+    assert "is one of the input files" in outcome.stderr
     assert spec.read_text(encoding="utf-8") == original
 
 

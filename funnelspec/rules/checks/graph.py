@@ -103,7 +103,7 @@ def probabilities_sum(
         if total > 1 + _EPSILON:
             yield Problem(
                 ("stages", index, "next"),
-                {"id": stage.id, "total": round(total, 4)},
+                {"id": stage.id, "total": f"{total:.12g}"},
                 at_key=True,
             )
 

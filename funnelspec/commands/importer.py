@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 import click
@@ -23,11 +25,15 @@ _output = click.option(
     type=_FILE,
     default="-",
     show_default=True,
-    help="File to write the spec to; - is standard output. An existing file is "
-    "kept unless --force is given.",
+    help="File to write the spec to; - is standard output. An existing file or "
+    "symbolic link is kept unless --force is given, and an input file is never "
+    "replaced.",
 )
 _force = click.option(
-    "--force", is_flag=True, help="Replace the --output file if it exists."
+    "--force",
+    is_flag=True,
+    help="Replace the --output file if it exists. A symbolic link is replaced "
+    "by the file; the file it points to is not written.",
 )
 
 
@@ -71,6 +77,7 @@ def salesforce(
             "STAGES.xml and --process cannot both be - (standard input); "
             "give one of them as a file"
         )
+    reject_output_onto_input(output, [stages_file, process_file])
     stages_name, stages_raw = read_bytes(stages_file)
     process_name, process_raw = (
         read_bytes(process_file) if process_file else (None, None)
@@ -98,6 +105,7 @@ def hubspot(
     GET /crm/v3/pipelines/deals/{pipelineId}); probabilities are decimals from
     0 to 1. Use - to read it from standard input.
     """
+    reject_output_onto_input(output, [pipelines_file])
     name, raw = read_bytes(pipelines_file)
     _write(read_hubspot(raw, name, pipeline), output, force)
 
@@ -114,14 +122,45 @@ def _write(pipeline: CrmPipeline, output: str, force: bool) -> None:
         click.echo(f"funnelspec: warning: {warning}", err=True)
 
 
+def reject_output_onto_input(output: str, inputs: list[str | None]) -> None:
+    """Raise UsageError when --output is one of the input files.
+
+    os.path.samefile compares device and inode, so a hard link or a symbolic
+    link to an input counts as the input. --force does not lift this, because
+    the import would replace the CRM export it reads.
+    """
+    if output == STDIN:
+        return
+    for name in inputs:
+        if name is None or name == STDIN:
+            continue
+        try:
+            same = os.path.samefile(output, name)
+        except OSError:
+            continue
+        if same:
+            raise UsageError(
+                f"{output}: --output is the same file as the input {name}; "
+                "choose another --output so that the CRM export is kept"
+            )
+
+
 def write_file(path: Path, text: str, force: bool) -> None:
     """Write text to a new file, or replace an existing one only with ``force``.
 
-    Without ``force`` the file is created exclusively, so an existing file is
-    never touched. With it, the text goes to a new file in the same directory
-    that then replaces the target in one rename.
+    Without ``force`` the file is created exclusively, so an existing file or
+    symbolic link is never touched. With it, the text goes to a new file in
+    the same directory that then replaces the target in one rename. A symbolic
+    link at the target is replaced, and the file it points to is not written.
     """
-    if path.is_dir():
+    if path.is_symlink():
+        if not force:
+            raise UsageError(
+                f"{path}: is a symbolic link to {os.readlink(path)!r}; use --force "
+                "to replace the link with a file (its target is not changed), or "
+                "choose another --output"
+            )
+    elif path.is_dir():
         raise UsageError(f"{path}: is a directory; give --output a file name")
     data = text.encode("utf-8")
     try:
@@ -140,10 +179,18 @@ def write_file(path: Path, text: str, force: bool) -> None:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
+    # mkstemp creates the temporary file with O_EXCL, so a symbolic link
+    # planted under its name cannot redirect the write.
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+    )
     try:
-        temporary.write_bytes(data)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        # mkstemp creates the file readable by its owner only; a spec is not
+        # secret, so it gets the mode a new file gets with the usual umask 022.
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)

@@ -12,6 +12,9 @@ accepted too.
 from __future__ import annotations
 
 import json
+import math
+import sys
+from fractions import Fraction
 from pathlib import PurePath
 from typing import Any
 
@@ -21,6 +24,7 @@ from funnelspec.crm.pipeline import (
     CrmWarning,
     format_percent,
     parse_share,
+    quote_value,
 )
 from funnelspec.errors import ReadError, UsageError
 from funnelspec.findings import Path, format_path
@@ -28,6 +32,22 @@ from funnelspec.spec.units import did_you_mean
 
 CRM = "HubSpot"
 _BOOLEANS = {"true": True, "false": False}
+
+
+class OversizedInteger:
+    """A JSON integer with more digits than Python converts to int.
+
+    Python 3.11 and later raise ValueError for more than
+    ``sys.get_int_max_str_digits()`` digits (4300 by default). The JSON reader
+    stores such an integer as this object, so the field check that reads it
+    can name the field.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.digits = len(text.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"an integer of {self.digits} digits"
 
 
 def read_hubspot(raw: bytes, name: str, pipeline: str | None = None) -> CrmPipeline:
@@ -64,7 +84,7 @@ def _load_json(raw: bytes, name: str) -> Any:
             f"offset {exc.start}); save the response as UTF-8"
         ) from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise ReadError(
             f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"
@@ -74,6 +94,13 @@ def _load_json(raw: bytes, name: str) -> Any:
             f"{name}: JSON nesting is too deep to read; a pipelines response "
             "needs 5 levels"
         ) from None
+
+
+def _parse_int(text: str) -> int | OversizedInteger:
+    try:
+        return int(text)
+    except ValueError:
+        return OversizedInteger(text)
 
 
 def _pipelines(data: Any, name: str) -> list[tuple[Path, dict[str, Any]]]:
@@ -176,17 +203,7 @@ def _read_stage(
 
     probability_path = (*metadata_path, "probability")
     probability_value = _field(metadata, probability_path, name)
-    probability = (
-        parse_share(str(probability_value), 1)
-        if isinstance(probability_value, str | int | float)
-        and not isinstance(probability_value, bool)
-        else None
-    )
-    if probability is None:
-        raise ReadError(
-            f"{name}: {format_path(probability_path)} of stage {label!r} is "
-            f'{probability_value!r}; expected a decimal from 0 to 1 such as "0.2"'
-        )
+    probability = _probability(probability_value, probability_path, label, name)
     closed = _boolean(metadata, (*metadata_path, "isClosed"), name)
 
     location = _location(name, path)
@@ -210,6 +227,22 @@ def _read_stage(
     )
 
 
+def _probability(value: Any, path: Path, label: str, name: str) -> Fraction:
+    if isinstance(value, OversizedInteger):
+        reason = f"Python reads at most {sys.get_int_max_str_digits()} digits"
+    else:
+        reason = "not a number or a string"
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        try:
+            return parse_share(str(value), 1)
+        except ValueError as exc:
+            reason = str(exc)
+    raise ReadError(
+        f"{name}: {format_path(path)} of stage {label!r} is {quote_value(value)} "
+        f'({reason}); expected a decimal from 0 to 1 such as "0.2"'
+    )
+
+
 def _location(name: str, path: Path) -> str:
     return f"{name}: {format_path(path)}" if path else name
 
@@ -230,16 +263,28 @@ def _text(item: dict[str, Any], path: Path, name: str) -> str:
         return str(value)
     if not isinstance(value, str) or not value.strip():
         raise ReadError(
-            f"{name}: {format_path(path)} is {value!r}; expected a non-empty string"
+            f"{name}: {format_path(path)} is {quote_value(value)}; expected a "
+            "non-empty string"
         )
     return value
 
 
 def _number(item: dict[str, Any], path: Path, name: str) -> float:
     value = _field(item, path, name)
+    if isinstance(value, OversizedInteger):
+        raise ReadError(
+            f"{name}: {format_path(path)} is {value!r}; expected a number of at "
+            f"most {sys.get_int_max_str_digits()} digits such as 3"
+        )
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ReadError(f"{name}: {format_path(path)} is {value!r}; expected a number")
-    return float(value)
+        raise ReadError(
+            f"{name}: {format_path(path)} is {quote_value(value)}; expected a number"
+        )
+    if isinstance(value, float) and math.isnan(value):
+        raise ReadError(f"{name}: {format_path(path)} is NaN; expected a number")
+    # An int stays an int: float() raises OverflowError above 1.8e308, and
+    # Python compares int and float exactly when it sorts them.
+    return value
 
 
 def _boolean(item: dict[str, Any], path: Path, name: str) -> bool:
@@ -249,7 +294,8 @@ def _boolean(item: dict[str, Any], path: Path, name: str) -> bool:
     if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
         return _BOOLEANS[value.strip().lower()]
     raise ReadError(
-        f'{name}: {format_path(path)} is {value!r}; expected "true" or "false"'
+        f"{name}: {format_path(path)} is {quote_value(value)}; expected "
+        '"true" or "false"'
     )
 
 
@@ -269,5 +315,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, str):
-        return f"the string {value!r}"
-    return f"the number {value!r}"
+        return f"the string {quote_value(value)}"
+    if isinstance(value, OversizedInteger):
+        return repr(value)
+    return f"the number {quote_value(value)}"

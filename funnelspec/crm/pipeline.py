@@ -52,19 +52,49 @@ class CrmPipeline:
     """Problems found while reading the export."""
 
 
-def parse_share(text: str, scale: int) -> Fraction | None:
+#: Characters of an input value that a message quotes before it cuts it off.
+MAX_QUOTED = 40
+#: Decimal places a probability is rounded to, in the CRM's own scale.
+SHARE_DECIMALS = 12
+#: Maximum magnitude of a probability's exponent as written: ``1E-40`` and
+#: 40 decimal places pass, ``1E-100000000`` does not. The exact fraction of
+#: that number would need the integer 10**100000000, of 100 million digits.
+MAX_SHARE_EXPONENT = 40
+
+
+def parse_share(text: str, scale: int) -> Fraction:
     """Parse a probability written as a decimal number from 0 to ``scale``.
 
     Returns the probability as an exact fraction of 1 (``"10"`` with scale 100
-    is 1/10), or None when the text is not a number in that range.
+    is 1/10), after rounding it to SHARE_DECIMALS places in its own scale.
+    Raises ValueError with the reason when the text is not a finite decimal
+    number, has an exponent beyond MAX_SHARE_EXPONENT, or is not in the range.
     """
     try:
         number = Decimal(text.strip())
     except InvalidOperation:
-        return None
-    if not number.is_finite() or number < 0 or number > scale:
-        return None
-    return Fraction(number) / scale
+        raise ValueError("not a decimal number") from None
+    if not number.is_finite():
+        raise ValueError("not a finite number")
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # Only NaN and infinity have a str exponent.
+    if abs(exponent) > MAX_SHARE_EXPONENT:
+        raise ValueError(
+            f"exponent {exponent} is outside -{MAX_SHARE_EXPONENT} to "
+            f"{MAX_SHARE_EXPONENT}"
+        )
+    if number < 0 or number > scale:
+        raise ValueError(f"outside the range 0 to {scale}")
+    rounded = number.quantize(Decimal(1).scaleb(-SHARE_DECIMALS))
+    return Fraction(rounded) / scale
+
+
+def quote_value(value: object) -> str:
+    """Quote an input value for a message, cut to MAX_QUOTED characters."""
+    text = repr(value)
+    if len(text) <= MAX_QUOTED:
+        return text
+    return f"{text[:MAX_QUOTED]}... ({len(text)} characters)"
 
 
 def format_percent(share: Fraction) -> str:

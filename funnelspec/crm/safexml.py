@@ -15,10 +15,16 @@ each element, which error messages need.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from funnelspec.errors import ReadError
+
+#: The encoding that an XML declaration at the start of a file names.
+_DECLARED_ENCODING = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?<\?xml\s[^>]*?encoding\s*=\s*["']([^"']{0,100})["']"""
+)
 
 
 @dataclass
@@ -129,6 +135,29 @@ def parse_xml(raw: bytes, name: str) -> Element:
         ) from None
     except _RejectedMarkup as exc:
         raise ReadError(f"{name}:{exc.line}:{exc.column}: {exc}") from None
+    except (LookupError, ValueError) as exc:
+        # pyexpat looks up an encoding that expat lacks in Python's codecs. An
+        # unknown name raises LookupError, and pyexpat raises ValueError for
+        # a multi-byte codec such as Shift_JIS or UTF-7 (UnicodeError, a
+        # subclass, for idna).
+        raise ReadError(_encoding_message(raw, name, exc)) from None
     if builder.root is None:
         raise ReadError(f"{name}: invalid XML: no root element")
     return builder.root
+
+
+def _encoding_message(raw: bytes, name: str, error: Exception) -> str:
+    if isinstance(error, LookupError):
+        reason = "is not a text encoding that Python knows"
+    else:
+        reason = "is not supported by the XML parser"
+    match = _DECLARED_ENCODING.match(raw)
+    if match is None:
+        subject = f"{name}: the encoding of the file"
+    else:
+        declared = match.group(1).decode("ascii", "backslashreplace")
+        subject = f"{name}:1: encoding {declared!r} of the XML declaration"
+    return (
+        f'{subject} {reason}; save the file as UTF-8 with encoding="UTF-8" in '
+        "its XML declaration"
+    )

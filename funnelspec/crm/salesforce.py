@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from urllib.parse import unquote
 
-from funnelspec.crm.pipeline import CrmPipeline, CrmStage, CrmWarning, parse_share
+from funnelspec.crm.pipeline import (
+    CrmPipeline,
+    CrmStage,
+    CrmWarning,
+    parse_share,
+    quote_value,
+)
 from funnelspec.crm.safexml import Element, parse_xml
 from funnelspec.errors import ReadError
 from funnelspec.spec.units import did_you_mean
@@ -142,13 +148,14 @@ def _read_value(element: Element, name: str) -> _Value:
     probability_text = _required(
         element, "probability", name, "the stage's win probability in percent"
     )
-    probability = parse_share(probability_text, 100)
-    if probability is None:
+    try:
+        probability = parse_share(probability_text, 100)
+    except ValueError as exc:
         raise ReadError(
             f"{name}:{_line_of(element, 'probability')}: probability of stage "
-            f"{full_name!r} is {probability_text!r}; expected a percentage from 0 "
-            "to 100"
-        )
+            f"{full_name!r} is {quote_value(probability_text)} ({exc}); expected "
+            "a percentage from 0 to 100"
+        ) from None
     closed = _boolean(element, "closed", name, full_name)
     won = _boolean(element, "won", name, full_name)
     active = element.find("isActive") is None or _boolean(

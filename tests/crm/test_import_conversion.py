@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -83,11 +84,27 @@ def test_parse_share_range() -> None:
     assert parse_share("10", 100) == Fraction(1, 10)
     assert parse_share(" 0.25 ", 1) == Fraction(1, 4)
     assert parse_share("12.5", 100) == Fraction(1, 8)
-    assert parse_share("101", 100) is None
-    assert parse_share("-1", 100) is None
-    assert parse_share("NaN", 100) is None
-    assert parse_share("Infinity", 1) is None
-    assert parse_share("ten", 100) is None
+    assert parse_share("1E+2", 100) == 1
+    assert parse_share("0.1234567890126", 1) == Fraction(123456789013, 10**12)
+
+
+@pytest.mark.parametrize(
+    ("text", "scale", "reason"),
+    [
+        ("101", 100, "outside the range 0 to 100"),
+        ("-1", 100, "outside the range 0 to 100"),
+        ("1.01", 1, "outside the range 0 to 1"),
+        ("NaN", 100, "not a finite number"),
+        ("Infinity", 1, "not a finite number"),
+        ("ten", 100, "not a decimal number"),
+        ("1E-100000000", 1, "exponent -100000000 is outside -40 to 40"),
+        ("1E+41", 100, "exponent 41 is outside -40 to 40"),
+    ],
+)
+def test_parse_share_invalid(text: str, scale: int, reason: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_share(text, scale)
+    assert str(caught.value) == reason
 
 
 def test_format_percent() -> None:

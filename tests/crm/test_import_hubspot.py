@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -269,7 +270,7 @@ def _set(keys: list[str | int], value: Any) -> Callable[[dict[str, Any]], None]:
     return change
 
 
-STAGE = ["results", 0, "stages", 2]
+STAGE: list[str | int] = ["results", 0, "stages", 2]
 
 
 @pytest.mark.parametrize(
@@ -283,7 +284,33 @@ STAGE = ["results", 0, "stages", 2]
         (
             _set([*STAGE, "metadata", "probability"], "1.5"),
             "results[0].stages[2].metadata.probability of stage 'Presentation "
-            "scheduled' is '1.5'; expected a decimal from 0 to 1 such as \"0.2\"",
+            "scheduled' is '1.5' (outside the range 0 to 1); expected a decimal "
+            'from 0 to 1 such as "0.2"',
+        ),
+        (
+            _set([*STAGE, "metadata", "probability"], "1E-100000000"),
+            "results[0].stages[2].metadata.probability of stage 'Presentation "
+            "scheduled' is '1E-100000000' (exponent -100000000 is outside -40 to "
+            "40)",
+        ),
+        (
+            _set([*STAGE, "metadata", "probability"], 1e-320),
+            "results[0].stages[2].metadata.probability of stage 'Presentation "
+            "scheduled' is 1e-320 (exponent -320 is outside -40 to 40)",
+        ),
+        (
+            _set([*STAGE, "metadata", "probability"], "NaN"),
+            "results[0].stages[2].metadata.probability of stage 'Presentation "
+            "scheduled' is 'NaN' (not a finite number)",
+        ),
+        (
+            _set([*STAGE, "metadata", "probability"], [0.2]),
+            "results[0].stages[2].metadata.probability of stage 'Presentation "
+            "scheduled' is [0.2] (not a number or a string)",
+        ),
+        (
+            _set([*STAGE, "displayOrder"], float("nan")),
+            "results[0].stages[2].displayOrder is NaN; expected a number",
         ),
         (
             _set([*STAGE, "metadata", "probability"], "high"),
@@ -364,6 +391,33 @@ def test_invalid_response(
     assert result.stdout == ""
     assert result.stderr.startswith(f"funnelspec: error: {path}: {expected}")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("field", [["metadata", "probability"], ["displayOrder"]])
+def test_oversized_integer(run: RunCli, tmp_path: Path, field: list[str]) -> None:
+    data = response()
+    _set([*STAGE, *field], "PLACEHOLDER")(data)
+    path = tmp_path / "pipelines.json"
+    # json.dumps cannot write an int of more than 4300 digits either.
+    text = json.dumps(data).replace('"PLACEHOLDER"', "7" * 5000)
+    path.write_text(text)
+    result = run("import", "hubspot", path, "--pipeline", "default")
+    limit = sys.get_int_max_str_digits()
+    assert result.code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        f"funnelspec: error: {path}: results[0].stages[2].{'.'.join(field)}"
+    )
+    assert " is an integer of 5000 digits" in result.stderr
+    assert str(limit) in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_large_display_order(tmp_path: Path) -> None:
+    pipeline = default_pipeline()
+    pipeline["stages"][0]["displayOrder"] = 10**400
+    funnel = import_pipeline(write_json(tmp_path, pipeline), None)
+    assert funnel.stages[-1].name == "Appointment scheduled"
 
 
 def test_every_stage_archived(run: RunCli, tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -305,3 +307,117 @@ def test_no_warnings_when_write_fails(
     assert result.code == 2
     assert "funnelspec: warning:" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def copy_export(tmp_path: Path) -> Path:
+    path = tmp_path / "pipelines.json"
+    path.write_bytes(HUBSPOT_PIPELINES.read_bytes())
+    return path
+
+
+@pytest.mark.parametrize("link", ["none", "hard", "symbolic"])
+def test_output_is_input(run: RunCli, tmp_path: Path, link: str) -> None:
+    source = copy_export(tmp_path)
+    target = tmp_path / "alias.json"
+    if link == "none":
+        target = source
+    elif link == "hard":
+        target.hardlink_to(source)
+    else:
+        target.symlink_to(source)
+    result = run(
+        "import", "hubspot", source, "--pipeline", "default", "-o", target, "--force"
+    )
+    assert result.code == 2
+    assert result.stderr == (
+        f"funnelspec: error: {target}: --output is the same file as the input "
+        f"{source}; choose another --output so that the CRM export is kept\n"
+    )
+    assert source.read_bytes() == HUBSPOT_PIPELINES.read_bytes()
+
+
+def test_output_is_process_input(
+    run: RunCli, salesforce_data: Path, tmp_path: Path
+) -> None:
+    process = tmp_path / "process.xml"
+    process.write_bytes((salesforce_data / GUSTO_PAYROLL).read_bytes())
+    stages = salesforce_data / GUSTO_STAGES
+    result = run(
+        "import", "salesforce", stages, "--process", process, "-o", process, "--force"
+    )
+    assert result.code == 2
+    assert "--output is the same file as the input" in result.stderr
+    assert process.read_bytes() == (salesforce_data / GUSTO_PAYROLL).read_bytes()
+
+
+def test_output_dangling_link(run: RunCli, tmp_path: Path) -> None:
+    target = tmp_path / "spec.yaml"
+    target.symlink_to("missing/spec.yaml")
+    result = run(
+        "import", "hubspot", HUBSPOT_PIPELINES, "--pipeline", "default", "-o", target
+    )
+    assert result.code == 2
+    assert result.stderr == (
+        f"funnelspec: error: {target}: is a symbolic link to 'missing/spec.yaml'; "
+        "use --force to replace the link with a file (its target is not "
+        "changed), or choose another --output\n"
+    )
+    assert os.readlink(target) == "missing/spec.yaml"
+    assert not (tmp_path / "missing").exists()
+
+
+def test_output_dangling_link_forced(run: RunCli, tmp_path: Path) -> None:
+    target = tmp_path / "spec.yaml"
+    target.symlink_to("missing/spec.yaml")
+    result = run(
+        "import",
+        "hubspot",
+        HUBSPOT_PIPELINES,
+        "--pipeline",
+        "default",
+        "-o",
+        target,
+        "--force",
+    )
+    assert result.code == 0
+    assert not target.is_symlink()
+    assert target.read_text(encoding="utf-8").startswith("# Imported from HubSpot")
+    assert not (tmp_path / "missing").exists()
+
+
+def test_output_link_target_kept(run: RunCli, tmp_path: Path) -> None:
+    kept = tmp_path / "kept.txt"
+    kept.write_text("keep me\n")
+    target = tmp_path / "spec.yaml"
+    target.symlink_to(kept)
+    result = run(
+        "import",
+        "hubspot",
+        HUBSPOT_PIPELINES,
+        "--pipeline",
+        "default",
+        "-o",
+        target,
+        "--force",
+    )
+    assert result.code == 0
+    assert not target.is_symlink()
+    assert kept.read_text() == "keep me\n"
+
+
+def test_output_forced_mode(run: RunCli, tmp_path: Path) -> None:
+    target = tmp_path / "spec.yaml"
+    target.write_text("replace me\n")
+    result = run(
+        "import",
+        "hubspot",
+        HUBSPOT_PIPELINES,
+        "--pipeline",
+        "default",
+        "-o",
+        target,
+        "--force",
+    )
+    assert result.code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["spec.yaml"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -498,12 +500,37 @@ def test_stages_file_as_process(run: RunCli, salesforce_data: Path) -> None:
     [
         (
             [value_xml("Open", probability="ten")],
-            ":7: probability of stage 'Open' is 'ten'; expected a percentage from 0 "
-            "to 100",
+            ":7: probability of stage 'Open' is 'ten' (not a decimal number); "
+            "expected a percentage from 0 to 100",
         ),
         (
             [value_xml("Open", probability="150")],
-            ":7: probability of stage 'Open' is '150'",
+            ":7: probability of stage 'Open' is '150' (outside the range 0 to 100)",
+        ),
+        (
+            [value_xml("Open", probability="NaN")],
+            ":7: probability of stage 'Open' is 'NaN' (not a finite number)",
+        ),
+        (
+            [value_xml("Open", probability="1E-100000000")],
+            ":7: probability of stage 'Open' is '1E-100000000' (exponent "
+            "-100000000 is outside -40 to 40); expected a percentage from 0 to 100",
+        ),
+        (
+            [value_xml("Open", probability="0E-999999999")],
+            ":7: probability of stage 'Open' is '0E-999999999' (exponent "
+            "-999999999 is outside -40 to 40)",
+        ),
+        (
+            [value_xml("Open", probability="1E+999999999")],
+            ":7: probability of stage 'Open' is '1E+999999999' (exponent "
+            "999999999 is outside -40 to 40)",
+        ),
+        (
+            [value_xml("Open", probability="0." + "1" * 5000)],
+            ":7: probability of stage 'Open' is '0."
+            + "1" * 37
+            + "... (5004 characters) (exponent -5000 is outside -40 to 40)",
         ),
         (
             [value_xml("Open", closed="maybe")],
@@ -606,3 +633,38 @@ def test_every_value_inactive(run: RunCli, tmp_path: Path) -> None:
         f"funnelspec: error: {path}:2: every value of the picklist is inactive, so "
         "there is no stage to import\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "reason"),
+    [
+        ("EBCDIC-evil", "is not a text encoding that Python knows"),
+        ("base64", "is not a text encoding that Python knows"),
+        ("Shift_JIS", "is not supported by the XML parser"),
+        ("UTF-7", "is not supported by the XML parser"),
+    ],
+)
+def test_unsupported_encoding(
+    run: RunCli, tmp_path: Path, encoding: str, reason: str
+) -> None:
+    path = tmp_path / "stages.xml"
+    text = picklist_xml(value_xml("Open"))
+    path.write_text(text.replace('encoding="UTF-8"', f'encoding="{encoding}"'))
+    result = run("import", "salesforce", path)
+    assert result.code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        f"funnelspec: error: {path}:1: encoding {encoding!r} of the XML "
+        f"declaration {reason}"
+    )
+    assert result.stderr.endswith(
+        '; save the file as UTF-8 with encoding="UTF-8" in its XML declaration\n'
+    )
+
+
+def test_probability_rounded(tmp_path: Path) -> None:
+    path = tmp_path / "stages.xml"
+    path.write_text(picklist_xml(value_xml("Open", probability="12.34567890123456")))
+    funnel = import_files(path)
+    expected = Fraction(Decimal("12.345678901235")) / 100
+    assert funnel.pipeline.stages[0].probability == expected

@@ -8,7 +8,7 @@ import click
 
 from funnelspec.publish.output import MANIFEST
 from funnelspec.rules.config import ConfigResolver
-from funnelspec.simulate import DEFAULT_OPPORTUNITIES, DEFAULT_SEED
+from funnelspec.simulate import DEFAULT_OPPORTUNITIES, DEFAULT_SEED, MAX_OPPORTUNITIES
 
 
 @click.command()
@@ -95,7 +95,11 @@ def docs(
     "output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write the report to; replaced if it exists.",
+    help=(
+        "File to write the report to. An earlier funnelspec audit report there "
+        "is replaced; any other existing file needs --force. The spec and its "
+        "configuration file are never replaced."
+    ),
 )
 @click.option(
     "--format",
@@ -111,10 +115,11 @@ def docs(
 )
 @click.option(
     "--opportunities",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_OPPORTUNITIES),
     default=DEFAULT_OPPORTUNITIES,
     show_default=True,
-    help="Opportunities sampled by the Monte Carlo run that times the funnel.",
+    help="Opportunities sampled by the Monte Carlo run that times the funnel "
+    f"(count, at most {MAX_OPPORTUNITIES:,}).",
 )
 @click.option(
     "--seed",
@@ -132,6 +137,14 @@ def docs(
         "of searching upward from the spec."
     ),
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help=(
+        "Replace existing output files (the report, and the charts of a "
+        "Markdown report) that funnelspec audit did not write."
+    ),
+)
 def audit(
     spec: str,
     output: Path,
@@ -139,6 +152,7 @@ def audit(
     opportunities: int,
     seed: int,
     config_path: str | None,
+    force: bool,
 ) -> None:
     """Write an audit report of one funnel spec for a client.
 
@@ -159,7 +173,9 @@ def audit(
     from funnelspec.publish.audit import write_audit
 
     config = ConfigResolver(config_path)
-    report = write_audit(spec, output, output_format, opportunities, seed, config)
+    report = write_audit(
+        spec, output, output_format, opportunities, seed, config, force
+    )
     card = report.scorecard
     scores = ", ".join(f"{factor.name} {factor.score:.0f}" for factor in card.factors)
     because = ""

@@ -19,6 +19,7 @@ from funnelspec.simulate import (
     DEFAULT_MONTHS,
     DEFAULT_OPPORTUNITIES,
     DEFAULT_SEED,
+    MAX_OPPORTUNITIES,
     METHODS,
     SimulationResult,
 )
@@ -29,9 +30,6 @@ from funnelspec.simulate.errors import SpecError
 from funnelspec.spec.loader import Document
 from funnelspec.spec.parse import parse_document
 from funnelspec.spec.units import PERIOD_DAYS
-
-#: Largest --opportunities; times to close take 8 bytes per won opportunity.
-MAX_OPPORTUNITIES = 100_000_000
 
 
 @click.command()
@@ -79,7 +77,8 @@ MAX_OPPORTUNITIES = 100_000_000
     "--target-wins",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
-    help="Wins per --per period to compute the required inflow for (count).",
+    help="Wins per --per period to compute the required inflow for (count, a "
+    "finite number above 0).",
 )
 @click.option(
     "--per",

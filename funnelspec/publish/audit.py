@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,18 @@ from funnelspec.spec.units import DAYS_PER_MONTH
 logger = logging.getLogger("funnelspec.publish")
 
 FORMATS = ("html", "md")
+#: Charts that a Markdown report writes beside it as ``<stem>-<name>.svg``.
+CHART_NAMES = ("funnel", "time-to-close")
+#: Text near the start of the files funnelspec audit writes: the HTML report's
+#: generator tag, the Markdown report's source line and the charts' creator.
+_REPORT_MARKERS = (
+    '<meta name="generator" content="funnelspec ',
+    "\nAudited by funnelspec ",
+    "<dc:title>funnelspec</dc:title>",
+)
+#: Bytes read from an existing output file to look for a report marker. The
+#: Markdown source line follows the spec's name and description.
+_MARKER_WINDOW = 1 << 20
 
 #: Themes in report order: rule code prefix, title and what the theme covers.
 THEMES = (
@@ -349,11 +362,15 @@ def write_audit(
     opportunities: int = DEFAULT_OPPORTUNITIES,
     seed: int = DEFAULT_SEED,
     config: ConfigResolver | None = None,
+    force: bool = False,
 ) -> AuditReport:
     """Write the audit report of one spec to output.
 
     For Markdown, the charts go beside the report as ``<stem>-funnel.svg`` and
-    ``<stem>-time-to-close.svg``, replacing files of those names.
+    ``<stem>-time-to-close.svg``, replacing files of those names. Raises
+    UsageError before anything is written when an output file is the spec or
+    its configuration file, or, unless ``force`` is set, an existing file that
+    funnelspec audit did not write.
     """
     chosen = output_format_for(output, output_format)
     if output.is_dir():
@@ -366,14 +383,73 @@ def write_audit(
             f"{output.parent}: directory not found; create it or choose another "
             "output path"
         )
-    report = build_audit(spec_path, opportunities, seed, config)
+    resolver = config or ConfigResolver()
+    inputs = [Path(spec_path)]
+    config_path = resolver.config_for(spec_path).path
+    if config_path is not None:
+        inputs.append(Path(config_path))
+    chart_paths = {
+        name: output.with_name(f"{output.stem}-{name}.svg") for name in CHART_NAMES
+    }
+    targets = [output, *chart_paths.values()] if chosen == "md" else [output]
+    check_output_paths(targets, inputs, force)
+
+    report = build_audit(spec_path, opportunities, seed, resolver)
     attach_charts(report, chosen)
     chart_files: dict[str, str] = {}
     if chosen == "md":
         for name, svg in report.charts.items():
-            chart_path = output.with_name(f"{output.stem}-{name}.svg")
+            chart_path = chart_paths[name]
             write_file(chart_path, svg)
             chart_files[name] = chart_path.name
     write_file(output, render_audit(report, chosen, chart_files))
     logger.info("wrote %s", output)
     return report
+
+
+def check_output_paths(targets: list[Path], inputs: list[Path], force: bool) -> None:
+    """Raise UsageError for an output path that would replace what it should not.
+
+    An input (the spec or its configuration file) is never replaced, even
+    with ``force``: ``os.path.samefile`` also catches hard links and
+    symbolic links to it. An existing file that is not an earlier funnelspec
+    audit report or chart is replaced only with ``force``.
+    """
+    for target in targets:
+        for source in inputs:
+            if _same_file(target, source):
+                raise UsageError(
+                    f"{target}: the output file is the input file {source}; "
+                    "choose another output path with -o"
+                )
+        if target.is_dir():
+            raise UsageError(
+                f"{target}: is a directory; remove it or choose another output "
+                "path with -o"
+            )
+        if force or not (target.exists() or target.is_symlink()):
+            continue
+        if not _is_report(target):
+            raise UsageError(
+                f"{target}: file exists and was not written by funnelspec audit; "
+                "choose another output path with -o, or pass --force to replace it"
+            )
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
+def _is_report(path: Path) -> bool:
+    """Return whether path is a regular file that starts like an audit output."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_MARKER_WINDOW).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(marker in head for marker in _REPORT_MARKERS)

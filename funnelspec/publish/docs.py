@@ -21,6 +21,7 @@ from funnelspec.lint import (
 from funnelspec.publish import mermaid
 from funnelspec.publish.output import (
     check_generated_name,
+    check_not_directories,
     finish_output_directory,
     prepare_output_directory,
     write_file,
@@ -137,13 +138,14 @@ def write_docs(
         raise UsageError(f"invalid format {output_format!r}; use md or html")
     pages = load_pages(paths, config)
     previous = prepare_output_directory(directory, force)
+    names = [check_generated_name(f"{page.slug}.{output_format}") for page in pages]
+    index = check_generated_name(f"index.{output_format}")
+    check_not_directories(directory, [*names, index])
     written: list[str] = []
-    for page in pages:
-        name = check_generated_name(f"{page.slug}.{output_format}")
+    for page, name in zip(pages, names, strict=True):
         write_file(directory / name, render_page(page, output_format))
         logger.info("wrote %s (%s)", directory / name, page.file)
         written.append(name)
-    index = check_generated_name(f"index.{output_format}")
     write_file(directory / index, render_index(pages, output_format))
     written.append(index)
     finish_output_directory(directory, written, previous)

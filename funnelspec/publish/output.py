@@ -66,7 +66,9 @@ def prepare_output_directory(directory: Path, force: bool) -> list[str]:
         return []
     manifest = directory / MANIFEST
     if manifest.is_file() and not manifest.is_symlink():
-        return read_manifest(manifest)
+        previous = read_manifest(manifest)
+        check_not_directories(directory, previous)
+        return previous
     if any(directory.iterdir()) and not force:
         raise UsageError(
             f"{directory}: directory is not empty and was not made by funnelspec "
@@ -84,6 +86,21 @@ def read_manifest(manifest: Path) -> list[str]:
         if _GENERATED_NAME.match(name):
             names.append(name)
     return names
+
+
+def check_not_directories(directory: Path, names: list[str]) -> None:
+    """Raise UsageError when a file to replace or delete is a directory.
+
+    funnelspec never deletes a directory, so a generated name that is now a
+    directory is left for the user to move.
+    """
+    for name in names:
+        path = directory / name
+        if path.is_dir() and not path.is_symlink():
+            raise UsageError(
+                f"{path}: is a directory, but funnelspec docs writes or deletes a "
+                "file of that name; move or remove the directory and run again"
+            )
 
 
 def finish_output_directory(

@@ -26,11 +26,15 @@ METHODS = ("exact", "monte-carlo", "both")
 DEFAULT_OPPORTUNITIES = 100_000
 DEFAULT_SEED = 20240601
 DEFAULT_MONTHS = 12
+#: Largest number of opportunities sampled; times to close take 8 bytes per
+#: won opportunity, so 100,000,000 wins need 800 MB.
+MAX_OPPORTUNITIES = 100_000_000
 
 __all__ = [
     "DEFAULT_MONTHS",
     "DEFAULT_OPPORTUNITIES",
     "DEFAULT_SEED",
+    "MAX_OPPORTUNITIES",
     "METHODS",
     "Basis",
     "Bottleneck",

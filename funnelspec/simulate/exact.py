@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from funnelspec.simulate.errors import SpecError
 from funnelspec.simulate.model import Chain, Durations
 from funnelspec.simulate.result import Bottleneck, ExactResult, StageFlow
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 #: Absolute conversion improvement that the bottleneck ranking tries per stage.
 BOTTLENECK_STEP = 0.05
+#: Rounding error allowed on a win rate before the solve is reported as wrong.
+_RATE_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,11 @@ class Solution:
 
 
 def solve(transitions: NDArray[np.float64]) -> Solution:
-    """Solve the chain whose entry stage is the first row."""
+    """Solve the chain whose entry stage is the first row.
+
+    Raises numpy.linalg.LinAlgError when I - Q is singular, which happens
+    when a loop has no way out.
+    """
     size = transitions.shape[0]
     fundamental_inverse = np.eye(size) - transitions[:, :size]
     entry = np.zeros(size)
@@ -50,11 +57,46 @@ def solve(transitions: NDArray[np.float64]) -> Solution:
     )
 
 
+def solve_chain(chain: Chain) -> Solution:
+    """Solve the chain; raise SpecError when the result cannot be trusted.
+
+    ``build_chain`` already rejects loops without a way out and loops left
+    with a probability below 1e-9, so the errors here are a safeguard.
+    """
+    loops = ", ".join(
+        repr(stage_id)
+        for stage_id, looped in zip(chain.stage_ids, chain.loop_stages(), strict=True)
+        if looped
+    )
+    fix = f" (stages on loops: {loops})" if loops else ""
+    try:
+        solution = solve(chain.transitions)
+    except np.linalg.LinAlgError:
+        raise SpecError(
+            f"the funnel's transition matrix is singular, so it cannot be "
+            f"solved{fix}; give every loop a transition to won or lost with a "
+            "probability above 0",
+            ("stages",),
+        ) from None
+    rate = solution.win_rate
+    if not (-_RATE_TOLERANCE <= rate <= 1 + _RATE_TOLERANCE) or not bool(
+        np.isfinite(solution.visits).all()
+    ):
+        raise SpecError(
+            f"the exact solve gave a win rate of {rate:.6g}, outside 0 to 1, "
+            f"because the funnel's loops are left with too low a probability"
+            f"{fix}; raise the probability of a transition out of each loop",
+            ("stages",),
+        )
+    clipped = np.clip(solution.won_from, 0.0, 1.0)
+    return Solution(visits=np.maximum(solution.visits, 0.0), won_from=clipped)
+
+
 def exact_result(
     chain: Chain, durations: Durations, basis: float
 ) -> tuple[ExactResult, Solution]:
     """Solve the chain and express stage flows per ``basis`` opportunities."""
-    solution = solve(chain.transitions)
+    solution = solve_chain(chain)
     lost_share = chain.transitions[:, chain.lost]
     stages = []
     for row, stage_id in enumerate(chain.stage_ids):
@@ -106,11 +148,18 @@ def bottlenecks(
     The step moves probability from lost to the stage's other transitions in
     proportion to their probabilities (evenly when they are all 0), and is
     capped by the stage's lost probability.
+
+    Improving one stage changes one row of I - Q and one entry of the won
+    column, so the new win rate follows from the baseline solution by the
+    Sherman-Morrison formula instead of a new solve per stage.
     """
+    columns = _inverse_columns(chain)
     ranked = []
     for row, stage_id in enumerate(chain.stage_ids):
-        improved, applied = _improve(chain, row, step)
-        gain = solve(improved).win_rate - baseline.win_rate if applied else 0.0
+        delta, applied = _improvement(chain, row, step)
+        gain = 0.0
+        if applied:
+            gain = _win_rate_gain(chain, baseline, columns.get(row), row, delta)
         extra_wins = basis * gain
         conversion = 1.0 - float(chain.transitions[row, chain.lost])
         ranked.append(
@@ -129,22 +178,66 @@ def bottlenecks(
     return tuple(ranked[row] for row in order)
 
 
-def _improve(chain: Chain, row: int, step: float) -> tuple[NDArray[np.float64], float]:
-    transitions = chain.transitions.copy()
-    lost = transitions[row, chain.lost]
-    applied = min(step, float(lost))
+def _inverse_columns(chain: Chain) -> dict[int, NDArray[np.float64]]:
+    """Solve for the columns of N = (I - Q)^-1 that belong to stages on a loop.
+
+    Column i contains the expected visits to stage i from each stage. For a
+    stage on no loop, no stage it leads to can reach it again, so the
+    Sherman-Morrison denominator is 1 and its column is not needed.
+    """
+    looped = np.flatnonzero(chain.loop_stages())
+    if looped.size == 0:
+        return {}
+    size = chain.size
+    matrix = np.eye(size) - chain.transitions[:, :size]
+    identity_columns = np.zeros((size, looped.size))
+    identity_columns[looped, np.arange(looped.size)] = 1.0
+    solved = np.asarray(np.linalg.solve(matrix, identity_columns), dtype=np.float64)
+    return {int(row): solved[:, position] for position, row in enumerate(looped)}
+
+
+def _win_rate_gain(
+    chain: Chain,
+    baseline: Solution,
+    column: NDArray[np.float64] | None,
+    row: int,
+    delta: NDArray[np.float64],
+) -> float:
+    """Compute the win rate change when ``delta`` is added to one stage's row.
+
+    ``delta`` covers the stage and won columns. With v the expected visits,
+    w the won probability from each stage and c column ``row`` of N, the
+    Sherman-Morrison formula gives
+    gain = v[row] * (delta_q . w + delta_won) / (1 - delta_q . c).
+    """
+    to_stages = delta[: chain.size]
+    numerator = float(to_stages @ baseline.won_from) + float(delta[chain.size])
+    denominator = 1.0
+    if column is not None:
+        denominator -= float(to_stages @ column)
+    if denominator <= 0:
+        return 0.0
+    return float(baseline.visits[row]) * numerator / denominator
+
+
+def _improvement(
+    chain: Chain, row: int, step: float
+) -> tuple[NDArray[np.float64], float]:
+    """Return the change to a row's stage and won columns, and the step applied."""
+    lost = float(chain.transitions[row, chain.lost])
+    others = chain.transitions[row, : chain.lost]
+    delta = np.zeros(chain.lost)
+    applied = min(step, lost)
     if applied <= 0:
-        return transitions, 0.0
-    others = transitions[row, : chain.lost]
+        return delta, 0.0
     total = float(others.sum())
     # Scaling a near-zero total (5e-324) would overflow to inf, so such a row
     # is treated like one whose advancing probabilities are all zero.
     if total > 1e-12:
-        others *= (total + applied) / total
+        delta[:] = others * (applied / total)
     else:
         targets = chain.edges[row, : chain.lost]
         if not targets.any():
-            return transitions, 0.0
-        others[targets] = applied / int(targets.sum())
-    transitions[row, chain.lost] = lost - applied
-    return transitions, applied
+            return delta, 0.0
+        delta[targets] = applied / int(targets.sum())
+    return delta, applied

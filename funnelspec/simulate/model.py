@@ -30,6 +30,13 @@ DEFAULT_P90_RATIO = 2.0
 Z90 = 1.2815515655446004
 #: Tolerance for probabilities that sum to slightly more than 1 in floating point.
 _SUM_TOLERANCE = 1e-9
+#: Smallest per-visit probability of leaving a loop that the simulator accepts.
+#: Below it, the exact solve of I - Q is too ill-conditioned to trust.
+MIN_LOOP_EXIT = 1e-9
+#: Largest duration median or p90 that the simulator accepts, in days
+#: (1,000 years of 365.25 days). Durations far above it (1e300 days) overflow
+#: to infinity when sampled.
+MAX_DURATION_DAYS = 365_250.0
 
 
 @dataclass(frozen=True)
@@ -161,16 +168,64 @@ def _check_absorbing(chain: Chain, funnel: FunnelGraph) -> None:
     reachable = ({0} | nx.descendants(graph, 0)) - terminals
     leaving = set().union(*(nx.ancestors(graph, node) for node in terminals))
     trapped = sorted(reachable - leaving)
-    if not trapped:
-        return
-    names = ", ".join(repr(chain.stage_ids[index]) for index in trapped)
-    stage_id = chain.stage_ids[trapped[0]]
-    raise SpecError(
-        f"opportunities that reach stage {stage_id!r} never reach won or lost "
-        f"(stages {names} have no way out with a probability above 0); give "
-        "one of them a transition to won or lost with a probability above 0",
-        ("stages", funnel.index[stage_id]),
-    )
+    if trapped:
+        names = ", ".join(repr(chain.stage_ids[index]) for index in trapped)
+        stage_id = chain.stage_ids[trapped[0]]
+        raise SpecError(
+            f"opportunities that reach stage {stage_id!r} never reach won or lost "
+            f"(stages {names} have no way out with a probability above 0); give "
+            "one of them a transition to won or lost with a probability above 0",
+            ("stages", funnel.index[stage_id]),
+        )
+    # An unreachable loop without a way out gets no opportunities, but it
+    # still makes I - Q singular, so the exact solve fails on it.
+    unreached = sorted(set(range(chain.size)) - leaving)
+    if unreached:
+        stage_id = chain.stage_ids[unreached[0]]
+        raise SpecError(
+            f"{_stage_list(chain, unreached)} cannot be reached from the entry "
+            "stage and never reach won or lost, so the funnel cannot be solved; "
+            "connect them to the funnel and give one of them a transition to "
+            "won or lost, or remove them",
+            ("stages", funnel.index[stage_id]),
+        )
+    _check_loop_exits(chain, graph, funnel)
+
+
+def _check_loop_exits(
+    chain: Chain, graph: nx.DiGraph[int], funnel: FunnelGraph
+) -> None:
+    """Raise SpecError for a loop that opportunities leave with almost no chance.
+
+    Opportunities stay in such a loop for about 1 / exit probability visits,
+    and the exact solve loses its precision: an exit probability of 1e-14
+    gave a win rate of 100.08%.
+    """
+    stage_graph = graph.subgraph(range(chain.size))
+    for component in nx.strongly_connected_components(stage_graph):
+        members = sorted(component)
+        if len(members) == 1 and not stage_graph.has_edge(members[0], members[0]):
+            continue
+        inside = np.zeros(chain.size + 2, dtype=bool)
+        inside[members] = True
+        rows = chain.transitions[members]
+        exit_probability = float(rows[:, ~inside].sum(axis=1).max())
+        if exit_probability >= MIN_LOOP_EXIT:
+            continue
+        stage_id = chain.stage_ids[members[0]]
+        raise SpecError(
+            f"the loop through {_stage_list(chain, members)} is left with a "
+            f"probability of "
+            f"{exit_probability:.3g} per visit, below {MIN_LOOP_EXIT:g}, so the "
+            "simulation cannot compute its win rate precisely; raise the "
+            "probability of a transition out of the loop",
+            ("stages", funnel.index[stage_id], "next"),
+        )
+
+
+def _stage_list(chain: Chain, rows: list[int]) -> str:
+    names = ", ".join(repr(chain.stage_ids[row]) for row in rows)
+    return f"stage {names}" if len(rows) == 1 else f"stages {names}"
 
 
 def build_durations(spec: Spec, stage_ids: tuple[str, ...]) -> Durations:
@@ -189,8 +244,24 @@ def build_durations(spec: Spec, stage_ids: tuple[str, ...]) -> Durations:
             continue
         stated[row] = True
         median[row] = duration.median.days
+        _check_duration(spec, stage_id, "median", median[row])
         if duration.fixed:
             continue
         p90 = duration.p90.days if duration.p90 else DEFAULT_P90_RATIO * median[row]
+        _check_duration(spec, stage_id, "p90", p90)
         sigma[row] = math.log(p90 / median[row]) / Z90
     return Durations(median=median, sigma=sigma, stated=stated)
+
+
+def _check_duration(spec: Spec, stage_id: str, quantity: str, days: float) -> None:
+    if days <= MAX_DURATION_DAYS:
+        return
+    position = next(
+        index for index, stage in enumerate(spec.stages) if stage.id == stage_id
+    )
+    raise SpecError(
+        f"the duration {quantity} of stage {stage_id!r} is {days:.4g} days, more "
+        f"than the {MAX_DURATION_DAYS:,.0f} days (1,000 years) the simulator "
+        "accepts; give a shorter duration",
+        ("stages", position, "duration"),
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from funnelspec.errors import UsageError
-from funnelspec.simulate import METHODS
+from funnelspec.simulate import MAX_OPPORTUNITIES, METHODS
 from funnelspec.simulate.exact import Solution, bottlenecks, exact_result
 from funnelspec.simulate.model import Chain, Durations, build_chain, build_durations
 from funnelspec.simulate.montecarlo import (
@@ -150,17 +151,20 @@ def _check_options(
 ) -> None:
     if method not in METHODS:
         raise UsageError(f"invalid method {method!r}; use one of: {', '.join(METHODS)}")
-    if opportunities < 1:
+    if not 1 <= opportunities <= MAX_OPPORTUNITIES:
         raise UsageError(
-            f"opportunities must be at least 1 (got {opportunities}); "
-            "use 100000 or more for stable percentiles"
+            f"opportunities must be from 1 to {MAX_OPPORTUNITIES:,} (got "
+            f"{opportunities:,}); use 100000 or more for stable percentiles"
         )
     if seed < 0:
         raise UsageError(f"seed must be 0 or more (got {seed})")
     if not 1 <= months <= MAX_MONTHS:
         raise UsageError(f"months must be from 1 to {MAX_MONTHS} (got {months})")
-    if target_wins is not None and not target_wins > 0:
-        raise UsageError(f"target wins must be more than 0 (got {target_wins:g})")
+    if target_wins is not None and not (math.isfinite(target_wins) and target_wins > 0):
+        raise UsageError(
+            f"invalid target wins {target_wins:g}; give a finite number of wins "
+            "above 0, for example --target-wins 20"
+        )
     if per is not None and per not in PERIOD_DAYS:
         raise UsageError(
             f"invalid period {per!r}; use one of: {', '.join(PERIOD_DAYS)}"

@@ -98,7 +98,15 @@ def _timing(result: SimulationResult) -> str:
             lines[-1] += f"; exact mean {exact_mean:.1f} days"
     elif exact_mean is not None:
         lines.append(f"Mean time to close (exact): {_days(exact_mean)}")
-        lines.append("Percentiles need Monte Carlo (--method both).")
+        monte_carlo = result.monte_carlo
+        if monte_carlo is None:
+            lines.append("Percentiles need Monte Carlo (--method both).")
+        elif monte_carlo.win_rate == 0:
+            lines.append(
+                f"No percentiles: none of the {monte_carlo.opportunities:,} "
+                "opportunities sampled by Monte Carlo was won; raise "
+                "--opportunities to sample more of them."
+            )
     within = result.within_conversion_period
     if within is not None and result.conversion_period_days is not None:
         period = f"{result.conversion_period_days:.1f} days"

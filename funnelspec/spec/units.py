@@ -156,12 +156,12 @@ def parse_duration(value: object) -> Duration:
 
 def _positive(days: float, text: str) -> Duration:
     if not math.isfinite(days):
-        raise UnitError(f"duration {text[:40]!r} is too long to compute with")
+        raise UnitError(f"duration {shorten(text)} is too long to compute with")
     if days <= 0:
         raise UnitError(f"duration {text!r} must be longer than zero")
     if days > MAX_DURATION_DAYS:
         raise UnitError(
-            f"duration {text[:40]!r} is longer than {MAX_DURATION_YEARS:,} years; "
+            f"duration {shorten(text)} is longer than {MAX_DURATION_YEARS:,} years; "
             "no funnel step takes that long"
         )
     return Duration(days=days, text=text)
@@ -254,9 +254,15 @@ def parse_inflow(value: object) -> Inflow:
 
 
 def shorten(value: object, limit: int = 40) -> str:
-    """Return repr(value), cut to about limit characters for an error message."""
+    """Return repr(value), cut in the middle to about limit characters.
+
+    Both ends stay, so a long duration still shows its unit.
+    """
     text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    if len(text) <= limit:
+        return text
+    half = (limit - 3) // 2
+    return text[:half] + "..." + text[-half:]
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

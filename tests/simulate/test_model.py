@@ -88,7 +88,9 @@ def test_option_errors() -> None:
     spec = load_fixture("linear")
     with pytest.raises(UsageError, match="invalid method 'fast'"):
         simulate(spec, method="fast")
-    with pytest.raises(UsageError, match="opportunities must be at least 1"):
+    with pytest.raises(UsageError, match="opportunities must be from 1 to"):
         simulate(spec, opportunities=0)
+    with pytest.raises(UsageError, match=r"to 100,000,000 \(got 100,000,001\)"):
+        simulate(spec, opportunities=100_000_001)
     with pytest.raises(UsageError, match="invalid period 'fortnight'"):
         simulate(spec, per="fortnight")

@@ -97,7 +97,7 @@ DURATION_ERRORS = [
     ("P0D", "duration 'P0D' must be longer than zero"),
     (
         "1" + "0" * 400 + " years",
-        "duration '1000000000000000000000000000000000000000' "
+        "duration '10000000000000000...00000000000 years' "
         "is too long to compute with",
     ),
     (3, "duration 3 has no unit; write it as 3 days, 3 weeks or 3 months"),

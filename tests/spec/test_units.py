@@ -97,8 +97,7 @@ DURATION_ERRORS = [
     ("P0D", "duration 'P0D' must be longer than zero"),
     (
         "1" + "0" * 400 + " years",
-        "duration '10000000000000000...00000000000 years' "
-        "is too long to compute with",
+        "duration '10000000000000000...00000000000 years' is too long to compute with",
     ),
     (3, "duration 3 has no unit; write it as 3 days, 3 weeks or 3 months"),
     (2.5, "duration 2.5 has no unit; write it as 2.5 days, 2.5 weeks or 2.5 months"),

@@ -161,6 +161,29 @@ def test_invalid_yaml_untouched(tmp_path: Path) -> None:
     assert spec.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    ("separator", "label"),
+    [("\u2028", "U+2028 (LINE SEPARATOR)"), ("\x85", "U+0085 (NEXT LINE)")],
+)
+@pytest.mark.parametrize("option", ["--fix", "--diff"])
+def test_unicode_line_break_untouched(
+    tmp_path: Path, option: str, separator: str, label: str
+) -> None:
+    # lint reads these characters as line breaks (YAML 1.1) and the
+    # round-trip parser that fixes use does not (YAML 1.2).
+    spec = tmp_path / "breaks.yaml"
+    text = FIXABLE.read_text(encoding="utf-8").replace("\n", separator)
+    spec.write_text(text, encoding="utf-8")
+    before = spec.read_bytes()
+    result = run_cli("lint", option, str(spec))
+    assert result.code == 2
+    assert f"{spec}:1:" in result.stderr
+    assert "cannot fix:" in result.stderr
+    assert f"the file contains {label}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert spec.read_bytes() == before
+
+
 def test_fix_respects_config(tmp_path: Path) -> None:
     (tmp_path / ".funnelspec.yaml").write_text(
         'rules:\n  FS102: "off"\n', encoding="utf-8"

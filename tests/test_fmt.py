@@ -206,6 +206,46 @@ def test_duplicate_keys_not_written(tmp_path: Path) -> None:
     assert spec.read_text(encoding="utf-8") == "funnelspec: 1\nname: a\nname: b\n"
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("!!bool hello", "invalid value 'hello' for tag !!bool"),
+        ("!!set x", "invalid value 'x' for tag !!set"),
+        ("!!omap x", "invalid value 'x' for tag !!omap"),
+        ("!!timestamp soon", 'failed to construct timestamp from "soon"'),
+        ("!!map [a]", "expected a mapping node, but found sequence"),
+    ],
+)
+def test_invalid_tag_not_written(tmp_path: Path, value: str, message: str) -> None:
+    spec = tmp_path / "tagged.yaml"
+    text = f"funnelspec: 1\nname: {value}\nmotion: b2b\n"
+    spec.write_text(text, encoding="utf-8")
+    result = run_cli("fmt", "--write", str(spec))
+    assert result.code == 2
+    assert f"{spec}:2:7: cannot format: {message}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert spec.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize(
+    ("separator", "label"),
+    [("\u2028", "U+2028 (LINE SEPARATOR)"), ("\x85", "U+0085 (NEXT LINE)")],
+)
+def test_unicode_line_break_rejected(
+    tmp_path: Path, separator: str, label: str
+) -> None:
+    spec = tmp_path / "breaks.yaml"
+    text = "funnelspec: 1\nname: Base\nmotion: b2b\n".replace("\n", separator)
+    spec.write_text(text, encoding="utf-8")
+    before = spec.read_bytes()
+    result = run_cli("fmt", "--write", str(spec))
+    assert result.code == 2
+    assert f"{spec}:1:19: cannot format: mapping values" in result.stderr
+    assert f"the file contains {label}" in result.stderr
+    assert len(result.stderr.splitlines()) == 2
+    assert spec.read_bytes() == before
+
+
 def test_comment_in_flow_mapping_rejected(tmp_path: Path) -> None:
     # ruamel.yaml drops a comment inside a flow mapping; the check catches it.
     spec = tmp_path / "flow.yaml"

@@ -9,12 +9,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import click
+from ruamel.yaml.error import YAMLError
 
 from funnelspec.errors import FunnelspecError, UsageError
 from funnelspec.lint import STDIN, discover, is_spec
 from funnelspec.rewrite.atomic import write_atomic
 from funnelspec.rewrite.fix import Fix, fix_text
-from funnelspec.rewrite.source import RewriteError, SourceFile
+from funnelspec.rewrite.source import RewriteError, SourceFile, yaml_error
 from funnelspec.rewrite.yamltext import comments, compose
 from funnelspec.rules.config import ConfigResolver
 from funnelspec.spec.loader import load_text, looks_like_spec
@@ -97,6 +98,16 @@ def fix_files(
                 run.diffs.append(source.diff(fixed))
         except FunnelspecError as exc:
             run.errors.append(str(exc))
+            continue
+        except YAMLError as exc:
+            run.errors.append(str(yaml_error(source.name, "fix", source.text, exc)))
+            continue
+        except ValueError as exc:
+            # apply_edits raises it for overlapping edits, which is a bug here.
+            run.errors.append(
+                f"{source.name}: fixes not applied: {exc}; the file was left "
+                "unchanged (please report this as a bug with the file)"
+            )
             continue
         run.files.append(source.name)
         run.fixes += [(source.name, fix) for fix in fixes]

@@ -23,17 +23,17 @@ import re
 import sys
 from collections import Counter
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from ruamel.yaml import YAML
-from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from funnelspec.findings import format_path
 from funnelspec.rewrite.order import reorder_keys
-from funnelspec.rewrite.source import RewriteError
+from funnelspec.rewrite.source import RewriteError, yaml_error
 from funnelspec.rewrite.yamltext import (
     Edit,
     Lines,
@@ -73,12 +73,13 @@ def format_text(text: str, name: str) -> str:
         # explicit "? key", into one it handles.
         formatted = reorder_keys(formatted)
         formatted = indent_comment_lines(formatted)
+        expected = normalised_rate_data(original.data)
+        check_preserved(name, text, root, formatted, expected)
     except YAMLError as exc:
-        raise RewriteError(
-            f"{name}: cannot format: {_one_line(exc)}; the file was left unchanged"
-        ) from None
-    expected = normalised_rate_data(original.data)
-    check_preserved(name, text, root, formatted, expected)
+        raise yaml_error(name, "format", text, exc) from None
+    except ValueError as exc:
+        # apply_edits raises it for overlapping edits, which is a bug here.
+        _unsafe(name, str(exc))
     return formatted
 
 
@@ -185,7 +186,27 @@ def _represent_number(representer: RoundTripRepresenter, number: _NumberText) ->
 
 
 class _Constructor(RoundTripConstructor):
-    pass
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        """Construct a node; raises ConstructorError with its position.
+
+        ruamel.yaml 0.19.1 raises KeyError, ValueError or AttributeError,
+        without a position, for a tag that does not fit its node, such as
+        ``!!bool hello``, ``!!timestamp soon`` or ``!!set x``. TypeError is
+        caught as well, although no input has raised it so far.
+        """
+        try:
+            return super().construct_object(node, deep)
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            if isinstance(node, ScalarNode):
+                problem = f"invalid value {node.value!r} for tag {tag}"
+            else:
+                kind = "mapping" if isinstance(node, MappingNode) else "sequence"
+                problem = f"tag {tag} cannot be used on a {kind}"
+            raise ConstructorError(
+                problem=f"{problem}; remove the tag or correct the value",
+                problem_mark=node.start_mark,
+            ) from exc
 
 
 class _Representer(RoundTripRepresenter):
@@ -282,7 +303,7 @@ def check_preserved(
         _unsafe(name, f"comment {next(iter(after - before))!r} would be added")
 
 
-def _unsafe(name: str, reason: str) -> None:
+def _unsafe(name: str, reason: str) -> NoReturn:
     raise RewriteError(
         f"{name}: cannot format safely: {reason}; the file was left unchanged "
         "(please report this as a bug with the file)"
@@ -320,7 +341,3 @@ def _same_number(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return False
     return isinstance(a, numbers) and isinstance(b, numbers) and a == b
-
-
-def _one_line(exc: YAMLError) -> str:
-    return " ".join(str(exc).split())

@@ -6,6 +6,8 @@ import codecs
 import difflib
 from dataclasses import dataclass
 
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
 from funnelspec.errors import FunnelspecError
 from funnelspec.lint import STDIN, document_from_bytes, read_bytes
 from funnelspec.spec.loader import Document
@@ -20,8 +22,40 @@ _BOMS = (
 )
 
 
+#: Characters that YAML 1.1 (libyaml, which lint uses) reads as line breaks
+#: and YAML 1.2 (ruamel.yaml's round trip, which rewriting uses) does not.
+_OTHER_BREAKS = {
+    "\x85": "U+0085 (NEXT LINE)",
+    "\u2028": "U+2028 (LINE SEPARATOR)",
+    "\u2029": "U+2029 (PARAGRAPH SEPARATOR)",
+}
+
+
 class RewriteError(FunnelspecError):
     """A file that cannot be formatted or fixed without losing something."""
+
+
+def yaml_error(name: str, action: str, text: str, exc: YAMLError) -> RewriteError:
+    """Return a one-line RewriteError for a YAML error met while rewriting text.
+
+    The position is the 1-based line and column that ruamel.yaml reports.
+    """
+    position = ""
+    problem = " ".join(str(exc).split())
+    if isinstance(exc, MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        if mark is not None:
+            position = f":{mark.line + 1}:{mark.column + 1}"
+        parts = [part for part in (exc.context, exc.problem) if part]
+        problem = " ".join(": ".join(parts).split()) or problem
+    message = f"{name}{position}: cannot {action}: {problem}"
+    found = [label for char, label in _OTHER_BREAKS.items() if char in text]
+    if found:
+        message += (
+            f"; the file contains {' and '.join(found)}, which YAML 1.2 does "
+            "not read as a line break; replace each with \\n"
+        )
+    return RewriteError(f"{message}; the file was left unchanged")
 
 
 @dataclass

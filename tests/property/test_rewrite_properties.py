@@ -6,6 +6,7 @@ import copy
 from collections import Counter
 from typing import Any
 
+from hostile.runner import run_cli
 from hypothesis import HealthCheck, given, settings
 
 from funnelspec.rewrite.fix import fix_text
@@ -14,6 +15,7 @@ from funnelspec.rewrite.order import SPEC_KEYS, STAGE_KEYS
 from funnelspec.rewrite.yamltext import comments, compose
 from funnelspec.spec.loader import load_text
 from property.specgen import SpecText, spec_data, spec_texts
+from property.test_lint_properties import mutated_specs
 
 FAST = settings(
     max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -97,3 +99,18 @@ def test_fix_restores_shouted(spec: SpecText) -> None:
     assert load_text(fixed, "gen.yaml").data == quiet(spec.data)
     assert comment_texts(fixed) == Counter(spec.comments)
     assert all(fix.safe for fix in fixes)
+
+
+@FAST
+@given(mutated_specs())
+def test_mutated_specs_fmt(data: bytes) -> None:
+    # run_cli lets any exception but SystemExit through, so a traceback fails.
+    result = run_cli("fmt", "-", input=data)
+    assert result.code in (0, 2), result.stderr
+
+
+@FAST
+@given(mutated_specs())
+def test_mutated_specs_fix_diff(data: bytes) -> None:
+    result = run_cli("lint", "--diff", "--unsafe-fixes", "-", input=data)
+    assert result.code in (0, 1, 2), result.stderr

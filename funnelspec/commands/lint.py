@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from funnelspec.commands.options import config_option
 from funnelspec.findings import Severity
 from funnelspec.lint import lint_paths
 from funnelspec.report.outputs import (
@@ -49,15 +50,7 @@ from funnelspec.rules.config import ConfigResolver
     show_default=True,
     help="Lowest severity that makes the exit code 1.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    help=(
-        "Configuration file (.funnelspec.yaml or pyproject.toml) to use for every "
-        "spec, instead of searching upward from each spec."
-    ),
-)
+@config_option
 @click.option(
     "--no-suppress",
     is_flag=True,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from funnelspec.commands.options import config_option
 from funnelspec.publish.output import MANIFEST
 from funnelspec.rules.config import ConfigResolver
 from funnelspec.simulate import DEFAULT_OPPORTUNITIES, DEFAULT_SEED, MAX_OPPORTUNITIES
@@ -45,15 +46,7 @@ from funnelspec.simulate import DEFAULT_OPPORTUNITIES, DEFAULT_SEED, MAX_OPPORTU
         "other files are left alone."
     ),
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    help=(
-        "Configuration file (.funnelspec.yaml or pyproject.toml) to use for every "
-        "spec, instead of searching upward from each spec."
-    ),
-)
+@config_option
 def docs(
     paths: tuple[str, ...],
     output: Path,
@@ -128,15 +121,7 @@ def docs(
     show_default=True,
     help="Seed of the Monte Carlo run; the same seed gives the same report.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    help=(
-        "Configuration file (.funnelspec.yaml or pyproject.toml) to use, instead "
-        "of searching upward from the spec."
-    ),
-)
+@config_option
 @click.option(
     "--force",
     is_flag=True,

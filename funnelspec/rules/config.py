@@ -1,9 +1,10 @@
 """Configuration: find, validate and resolve the ruleset that applies to a spec.
 
 A configuration is ``.funnelspec.yaml`` (or ``.yml``), or the
-``[tool.funnelspec]`` table of ``pyproject.toml``, in the spec's folder or the
-nearest parent folder that has one; ``--config PATH`` replaces the search.
-Without any, the built-in ``recommended`` ruleset applies.
+``[tool.funnelspec]`` table of ``pyproject.toml``. The one used is in the
+spec's folder or the nearest parent folder that has one, unless
+``--config PATH`` names it. Without any, the built-in ``recommended`` ruleset
+applies.
 """
 
 from __future__ import annotations

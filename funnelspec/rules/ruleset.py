@@ -1,9 +1,10 @@
 """Rules and rulesets as data: definitions, overrides and ``extends``.
 
-A ruleset file and a configuration file share one format: ``extends`` names
-the rulesets it builds on, ``rules`` defines new rules or adjusts inherited
-ones, ``select`` and ``ignore`` pick rules by code prefix, and ``overrides``
-adjust rules for files matching a glob. See docs/configuration.md.
+A ruleset file and a configuration file share one format. ``extends`` names
+the rulesets a file builds on, and ``rules`` defines new rules or adjusts
+inherited ones. ``select`` and ``ignore`` pick rules by code prefix, and
+``overrides`` adjust rules for files matching a glob. See
+docs/configuration.md.
 """
 
 from __future__ import annotations

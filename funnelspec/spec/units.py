@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-#: Longest duration a spec may state. It keeps simulated times finite.
+#: Maximum duration a spec may state, in years. It keeps simulated times finite.
 MAX_DURATION_YEARS = 1000
 DAYS_PER_MONTH = 30.44
 DAYS_PER_YEAR = 365.25

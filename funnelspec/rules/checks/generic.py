@@ -1,9 +1,10 @@
 """Generic checks that users combine into rules of their own without code.
 
 Each looks at the items a rule's ``given`` selects: stages by default,
-segments with ``on: segments``, or the spec itself with ``on: spec``; the
-other keys of ``given`` keep only items whose field has that value (or one
-of a list of values, or contains it, for list fields such as ``engages``).
+segments with ``on: segments``, or the spec itself with ``on: spec``. The
+other keys of ``given`` keep only items whose field has that value, or one of
+a list of values. A list field such as ``engages`` matches when it contains
+the value.
 """
 
 from __future__ import annotations

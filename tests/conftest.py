@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: Third-party inputs (CRM exports) kept beside the repository, not in it, because
-#: their licences do not allow shipping them. FUNNELSPEC_SHARED_DATA overrides.
+#: their licences were not checked. FUNNELSPEC_SHARED_DATA overrides.
 SHARED_DATA = Path(
     os.environ.get("FUNNELSPEC_SHARED_DATA", ROOT.parent / "shared" / "data")
 )

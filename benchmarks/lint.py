@@ -170,7 +170,7 @@ def time_cold(spec: Path, runs: int) -> dict[str, tuple[float, float]]:
 
 @dataclass
 class ColdImports:
-    """What a cold ``funnelspec lint`` imported."""
+    """Modules and distributions that a cold ``funnelspec lint`` imported."""
 
     modules: set[str]
     packages: list[str]

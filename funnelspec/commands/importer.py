@@ -187,7 +187,7 @@ def _replace(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        # mkstemp creates the file readable by its owner only; a spec is not
+        # mkstemp creates the file readable by its owner only. A spec is not
         # secret, so it gets the mode a new file gets with the usual umask 022.
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)

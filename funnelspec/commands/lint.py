@@ -129,7 +129,7 @@ def lint(
 ) -> None:
     """Lint funnel specs.
 
-    PATHS are spec files or directories; directories are searched recursively
+    PATHS are spec files or directories. Directories are searched recursively
     for *.yaml and *.yml files with a top-level 'funnelspec:' key, and other
     YAML files are skipped. Use - to read one spec from standard input. With no
     PATHS, the current directory is linted.

@@ -168,7 +168,9 @@ def apply_lint_fixes(
         for error in run.errors:
             click.echo(f"funnelspec: error: {error}", err=True)
         click.echo(run.summary(written=False), err=True)
-        sys.exit(2 if run.errors else 1 if run.fixes else 0)
+        if run.errors:
+            sys.exit(2)
+        sys.exit(1 if run.fixes else 0)
     if run.fixes:
         click.echo(run.summary(written=True), err=True)
     return run.errors

@@ -262,6 +262,7 @@ def _resolve_file(config_file: _File, chain: tuple[str, ...]) -> Ruleset:
         raise ConfigError(f"{chain[0]}: extends form a loop ({loop})")
     chain = (*chain, config_file.label)
     _load_plugins(config_file)
+
     rules: dict[str, Rule] = {}
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -271,11 +272,13 @@ def _resolve_file(config_file: _File, chain: tuple[str, ...]) -> Ruleset:
         rules.update(parent_set.rules)
         select = parent_set.select or select
         ignore = (*ignore, *parent_set.ignore)
+
     for code, setting in (config_file.data.get("rules") or {}).items():
         try:
             rules = merge_rules(rules, {code: setting}, config_file.label)
         except ValueError as exc:
             raise config_file.error(("rules", code), str(exc)) from None
+
     for code, rule in rules.items():
         if (
             rule.origin == config_file.label
@@ -287,6 +290,7 @@ def _resolve_file(config_file: _File, chain: tuple[str, ...]) -> Ruleset:
                 f"unknown check {rule.check!r}; use a built-in or generic check, "
                 "or register it with a plugin",
             )
+
     select = tuple(config_file.data.get("select") or select)
     ignore = (*ignore, *(config_file.data.get("ignore") or ()))
     name = str(config_file.data.get("ruleset") or config_file.label)

@@ -30,7 +30,7 @@ class Problem:
 
 @dataclass
 class Context:
-    """What a check may look at: the spec, its graph and value positions."""
+    """Input of a check: the spec, its graph and the positions of its values."""
 
     spec: Spec
     source: SourceMap

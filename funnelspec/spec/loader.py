@@ -325,7 +325,7 @@ def _within_safe_limits(text: str) -> bool:
     """Tell whether text is too short to exceed MAX_TEXT_NODES or nest deeply.
 
     The check on parser events costs as much as composing, so it runs only
-    when this count cannot rule the limits out. A YAML text holds fewer than
+    when this count cannot rule the limits out. A YAML text has fewer than
     three values per character, and every mapping or sequence starts with one
     of the characters counted here.
     """

@@ -2,7 +2,7 @@
 
 Fields that a lint rule reports as missing (owner, key outcome, conversion,
 conversion period, follow-up SLA, segments) are optional here, so that a spec
-without them still loads and the rule can say what is missing and why. The
+without them still loads and the rule can report what is missing and why. The
 JSON Schema in ``schemas/`` is generated from these classes.
 """
 

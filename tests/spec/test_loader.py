@@ -254,7 +254,7 @@ def test_alias_bomb_rejected_quickly() -> None:
     assert problem.position == Position(8, 4)
     assert "expands to more than 1,000,000 values through aliases" in problem.message
     assert document.data is None
-    # Expanded in full, i holds about 387 million values (9 ** 9). Counting
+    # Expanded in full, i has about 387 million values (9 ** 9). Counting
     # them takes milliseconds, so one second leaves room for a busy machine.
     assert elapsed < 1.0
 
